@@ -1,0 +1,84 @@
+"""A local chat on the terminal: the bot with no accounts at all."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sys
+from typing import TextIO
+
+from bot.core.core import Core
+from bot.core.messages import ChatRef, Incoming, Reply
+from bot.render.plain import render
+
+PLATFORM = "console"
+OPERATOR = "operator"
+GUEST = "guest"
+QUIT = {"/quit", "/exit", "quit", "exit"}
+PROMPT = "you> "
+
+
+class ConsoleAdapter:
+    def __init__(
+        self,
+        core: Core,
+        *,
+        guest: bool = False,
+        json_mode: bool = False,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+    ) -> None:
+        self._core = core
+        self._user = GUEST if guest else OPERATOR
+        self._json = json_mode
+        self._in = stdin or sys.stdin
+        self._out = stdout or sys.stdout
+        self.chat = ChatRef(PLATFORM, "local", "private")
+
+    def to_incoming(self, line: str) -> Incoming:
+        return Incoming(chat=self.chat, user_id=self._user, user_name=self._user, text=line)
+
+    async def replies(self, line: str) -> list[Reply]:
+        return await self._core.handle(self.to_incoming(line))
+
+    def send(self, line: str, replies: list[Reply]) -> None:
+        rendered = [render(r) for r in replies]
+        if self._json:
+            self._out.write(json.dumps({"input": line, "replies": rendered}, ensure_ascii=False))
+            self._out.write("\n")
+        else:
+            self._out.write("\n\n".join(rendered) + "\n\n")
+        self._out.flush()
+
+    async def run(self, banner: str | None = None) -> None:
+        interactive = self._in.isatty() and not self._json
+        if interactive:
+            _enable_line_editing()
+            if banner:
+                self._out.write(banner + "\n\n")
+        while True:
+            line = await asyncio.to_thread(self._read, interactive)
+            if line is None:
+                return
+            line = line.rstrip("\r\n")
+            if interactive and not line.strip():
+                continue
+            if line.strip().casefold() in QUIT:
+                return
+            self.send(line, await self.replies(line))
+
+    def _read(self, interactive: bool) -> str | None:
+        if interactive:
+            try:
+                return input(PROMPT)
+            except EOFError:
+                return None
+        line = self._in.readline()
+        return line if line else None
+
+
+def _enable_line_editing() -> None:
+    """Arrow keys and history for input(), where the platform has readline."""
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401

@@ -1,0 +1,127 @@
+"""The platform-neutral core: one message in, a list of neutral replies out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from bot.core import texts
+from bot.core.commands import MAX_INPUT_LENGTH, Command, Registry, parse, suggest, valid_name
+from bot.core.context import Context
+from bot.core.handlers import admin, general, search, topics
+from bot.core.messages import Incoming, Reply
+from bot.core.roles import Roles
+from briefings import errors
+from briefings.store import BriefingStore
+
+log = logging.getLogger(__name__)
+
+FIXED_COMMANDS: tuple[Command, ...] = (
+    *general.COMMANDS,
+    *topics.COMMANDS,
+    *search.COMMANDS,
+    *admin.COMMANDS,
+)
+
+
+def default_registry(extra: Iterable[Command] = ()) -> Registry:
+    registry = Registry()
+    registry.extend(FIXED_COMMANDS)
+    registry.extend(extra)
+    return registry
+
+
+def explain(error: errors.BriefingError) -> str:
+    """The user-facing sentence for a domain error."""
+    if isinstance(error, errors.UnknownTopic):
+        return texts.UNKNOWN_TOPIC.format(name=error.name[:32])
+    if isinstance(error, errors.UnknownPoint):
+        return texts.UNKNOWN_POINT.format(id=error.point_id)
+    if isinstance(error, errors.UnknownSource):
+        return texts.UNKNOWN_SOURCES.format(keys=", ".join(k[:32] for k in error.keys[:5]))
+    if isinstance(error, errors.NothingToUndo):
+        return texts.NOTHING_TO_UNDO
+    if isinstance(error, errors.InvalidText):
+        return {
+            "too_short": texts.TEXT_TOO_SHORT,
+            "too_long": texts.TEXT_TOO_LONG,
+        }.get(error.reason, texts.TEXT_EMPTY).format(limit=error.limit)
+    return texts.INTERNAL_ERROR
+
+
+class Core:
+    def __init__(
+        self,
+        store: BriefingStore,
+        roles: Roles,
+        bot_name: str = "Briefing bot",
+        event_title: str = "",
+        registry: Registry | None = None,
+    ) -> None:
+        self.store = store
+        self.roles = roles
+        self.bot_name = bot_name
+        self.event_title = event_title
+        self.registry = registry or default_registry()
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """Never raises: every failure becomes a short reply, and the store stays unchanged."""
+        try:
+            return await self._handle(incoming)
+        except errors.BriefingError as exc:
+            return [Reply.text(explain(exc), tone="error")]
+        except Exception:
+            log.exception("command failed: %r", incoming.text[:80])
+            return [Reply.text(texts.INTERNAL_ERROR, tone="error")]
+
+    async def _handle(self, incoming: Incoming) -> list[Reply]:
+        if len(incoming.text) > MAX_INPUT_LENGTH:
+            return [
+                Reply.text(
+                    texts.TOO_LONG.format(length=len(incoming.text), limit=MAX_INPUT_LENGTH),
+                    tone="error",
+                )
+            ]
+        parsed = parse(incoming.text)
+        if parsed is None:
+            return [Reply.text(texts.EMPTY_MESSAGE)]
+        if not valid_name(parsed.name):
+            if parsed.slashed:
+                return [Reply.text(texts.BAD_COMMAND_NAME, tone="error")]
+            return [Reply.text(texts.NOT_A_COMMAND)]
+        catalog = await self.store.catalog()
+        command = self.registry.get(parsed.name)
+        if command is None and catalog.topic(parsed.name) is not None:
+            command = TOPIC_COMMAND
+        if command is None:
+            if not parsed.slashed:
+                return [Reply.text(texts.NOT_A_COMMAND)]
+            return [self._unknown(parsed.name, catalog.topic_names)]
+        ctx = Context(
+            incoming=incoming,
+            name=parsed.name,
+            args=parsed.args,
+            store=self.store,
+            catalog=catalog,
+            roles=self.roles,
+            bot_name=self.bot_name,
+            event_title=self.event_title,
+            commands=tuple(self.registry.commands()),
+        )
+        if command.admin and not await self.roles.is_admin(incoming):
+            return [Reply.text(texts.NOT_ADMIN.format(name=command.name), tone="refusal")]
+        return await command.handler(ctx)
+
+    def _unknown(self, name: str, topic_names: Iterable[str]) -> Reply:
+        candidates = [*self.registry.names(), *topic_names]
+        close = suggest(name, candidates)
+        paragraphs = [texts.UNKNOWN_COMMAND.format(name=name)]
+        if close:
+            paragraphs.append(
+                texts.DID_YOU_MEAN.format(suggestions=" or ".join(f"/{c}" for c in close))
+            )
+        paragraphs.append(texts.SEE_HELP)
+        return Reply.text(*paragraphs, tone="error")
+
+
+TOPIC_COMMAND = Command("topic", "Read a topic", topics.show_topic)

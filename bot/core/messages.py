@@ -1,0 +1,78 @@
+"""Neutral types at the seam between adapters and the core. No platform knowledge here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+ChatKind = Literal["private", "group", "channel"]
+Tone = Literal["info", "error", "refusal"]
+
+
+@dataclass(frozen=True)
+class ChatRef:
+    platform: str
+    chat_id: str
+    kind: ChatKind = "private"
+    thread_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    chat: ChatRef
+    user_id: str
+    user_name: str
+    text: str
+
+    @property
+    def actor(self) -> str:
+        """How this user is named in the audit trail."""
+        return f"{self.chat.platform}:{self.user_id} ({self.user_name})"
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    outlet: str
+    headline: str
+    published: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One bullet: a key point, a search hit, a topic in a list."""
+
+    text: str
+    cites: tuple[int, ...] = ()  # 1-based indexes into Reply.sources
+    tag: str | None = None  # a short label before the text, such as the topic of a search hit
+    ref: str | None = None  # an id users can act on, such as "#12"
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str | None
+    items: tuple[Item, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    command: str  # the text the core receives when the button is pressed, e.g. "/treaty"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A small document. Renderers turn it into plain text, Telegram HTML or Slack blocks."""
+
+    title: str | None = None
+    body: tuple[str, ...] = ()
+    sections: tuple[Section, ...] = ()
+    sources: tuple[SourceRef, ...] = ()
+    footer: str | None = None
+    buttons: tuple[Button, ...] = ()
+    tone: Tone = "info"
+
+    @classmethod
+    def text(cls, *paragraphs: str, tone: Tone = "info", title: str | None = None) -> Reply:
+        return cls(title=title, body=tuple(paragraphs), tone=tone)

@@ -1,0 +1,85 @@
+"""Every sentence the bot says to users. Placeholders use str.format names."""
+
+from __future__ import annotations
+
+WELCOME_TITLE = "Welcome to {bot_name}"
+WELCOME = "I brief you on {event}: short key points, grouped by topic, each citing its sources."
+WELCOME_NEXT = "Try /digest for the essentials, /topics for everything I cover, or /help."
+
+HELP_TITLE = "What I can do"
+HELP_TOPICS_HEADING = "Topics"
+HELP_COMMANDS_HEADING = "Commands"
+HELP_ADMIN_HEADING = "For admins"
+HELP_FOOTER = "Commands work with or without the slash, in any letter case."
+
+TOPICS_TITLE = "Topics"
+TOPIC_LINE = "{title}: {count} points, updated {updated}"
+TOPIC_LINE_EMPTY = "{title}: no points yet"
+TOPICS_FOOTER = "{points} points from {sources} sources. Send a topic's command to read it."
+NO_TOPICS = "There are no topics yet. An admin can add briefings with /add."
+
+TOPIC_EMPTY = "Nothing has been published on this topic yet."
+TOPIC_FOOTER = "{count} points · updated {updated} · corroborated points cite several sources"
+ALSO_KNOWN_AS = "Also: {names}"
+
+DIGEST_TITLE = "Digest: {event}"
+DIGEST_MORE = "{count} more in /{slug}"
+DIGEST_FOOTER = "Top points per topic, most important first. /topics lists everything."
+DIGEST_EMPTY = "There is nothing to digest yet."
+
+SEARCH_USAGE = "Tell me what to look for, for example: /search missiles"
+SEARCH_NO_WORDS = (
+    "I could not find any words to search for in that. Try plain words, e.g. /search treaty."
+)
+SEARCH_TITLE = "Search: {query}"
+SEARCH_NONE = "No key points mention {query}. Try a different word, or see /topics."
+SEARCH_ANY_WORD = "No point has all of those words; these have some of them."
+SEARCH_FOOTER = "{count} best matches. Send a topic's command for the whole topic."
+
+SOURCES_TITLE = "Sources"
+SOURCE_LINE = "{outlet}: {headline}"
+SOURCE_CITED = "cited by {count} points"
+SOURCES_EMPTY = "No sources are recorded yet."
+
+UNKNOWN_COMMAND = "I don't know /{name}."
+DID_YOU_MEAN = "Did you mean {suggestions}?"
+SEE_HELP = "Send /help to see what I can do."
+NOT_A_COMMAND = "Send a command such as /digest or /treaty. /help lists them all."
+EMPTY_MESSAGE = "Send a command such as /digest, /topics or /help."
+TOO_LONG = "That message is {length} characters long; commands fit in {limit}."
+BAD_COMMAND_NAME = "Commands are short words made of letters, such as /treaty. /help lists them."
+INTERNAL_ERROR = "Something went wrong on my side; nothing was changed. Please try again later."
+
+NOT_ADMIN = "Only admins can use /{name}. Nothing was changed."
+
+ADD_USAGE = "Usage: /add <topic> <text> [sources: key, key]. Example: /add treaty Both sides call the pact defensive. sources: iria-0618"
+ADD_DONE = "Added point #{id} to /{slug}."
+EDIT_USAGE = "Usage: /edit <point id> <new text>. Point ids show as #12 after each point."
+EDIT_DONE = "Point #{id} in /{slug} is now version {version}."
+REMOVE_USAGE = "Usage: /remove <point id>. Point ids show as #12 after each point."
+REMOVE_DONE = "Removed point #{id} from /{slug}. /undo brings it back."
+UNDO_DONE = "Undid your {action} of point #{id}."
+NOTHING_TO_UNDO = "You have nothing left to undo."
+BAD_POINT_ID = "{value} is not a point id. Point ids are numbers, shown as #12 after each point."
+UNKNOWN_POINT = "There is no point #{id}. Point ids show as #12 after each point."
+UNKNOWN_TOPIC = "There is no topic called {name}."
+UNKNOWN_SOURCES = "Unknown sources: {keys}. /sources lists the keys."
+TEXT_EMPTY = "The point's text is empty."
+TEXT_TOO_SHORT = "A point needs at least {limit} characters."
+TEXT_TOO_LONG = "A point can be at most {limit} characters; write one or two sentences."
+
+AUDIT_TITLE = "Recent changes"
+AUDIT_EMPTY = "Nothing has been changed yet."
+AUDIT_LINE = "{at} {actor} {action} {entity}{target}"
+
+GRANT_USAGE = "Usage: /grant <user id> to make someone an admin on this platform."
+REVOKE_USAGE = "Usage: /revoke <user id>."
+GRANTED = "{user} is now an admin on {platform}."
+ALREADY_ADMIN = "{user} is already an admin on {platform}."
+REVOKED = "{user} is no longer an admin on {platform}."
+NOT_AN_ADMIN = "{user} is not an admin granted in chat on {platform}."
+BAD_USER_ID = "{value} does not look like a user id."
+ADMINS_TITLE = "Admins"
+ADMINS_CONFIGURED = "From configuration"
+ADMINS_GRANTED = "Granted in chat"
+ADMINS_NONE = "none"

@@ -1,0 +1,1 @@
+"""Reply -> platform text. Escaping and size limits live here."""

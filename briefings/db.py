@@ -1,0 +1,130 @@
+"""Engines and sessions from a database URL, SQLite tuning, and migrating to the newest schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
+DEFAULT_URL = "sqlite+aiosqlite:///data/briefbot.db"
+BUSY_TIMEOUT_MS = 5000
+
+# Execution option naming how a SQLite transaction begins; writers take the lock up front so
+# busy_timeout applies, instead of failing with "database is locked" on upgrade from a read.
+SQLITE_BEGIN = "sqlite_begin"
+
+
+def normalise_url(url: str) -> str:
+    """Accept the URLs people paste and pick the async driver for them."""
+    if url.startswith("sqlite:///") or url == "sqlite://":
+        return "sqlite+aiosqlite" + url[len("sqlite") :]
+    if url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    return url
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(normalise_url(url)).get_backend_name() == "sqlite"
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself, so it can be IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    url = normalise_url(url)
+    if is_sqlite(url):
+        _ensure_sqlite_dir(url)
+        engine = create_async_engine(url, **kwargs)
+        _install_sqlite_pragmas(engine)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_async_engine(url, **kwargs)
+
+
+def writer(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine, with write transactions that take SQLite's write lock at BEGIN."""
+    return engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+
+
+def alembic_config(url: str) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
+    return config
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    config = alembic_config(DEFAULT_URL)
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def _current_revision(conn: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def _upgrade(conn: Connection, url: str, target: str) -> None:
+    from alembic import command
+
+    config = alembic_config(url)
+    config.attributes["connection"] = conn
+    command.upgrade(config, target)
+
+
+def _downgrade(conn: Connection, url: str, target: str) -> None:
+    from alembic import command
+
+    config = alembic_config(url)
+    config.attributes["connection"] = conn
+    command.downgrade(config, target)
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    async with engine.connect() as conn:
+        return await conn.run_sync(_current_revision)
+
+
+async def migrate(engine: AsyncEngine, target: str = "head") -> bool:
+    """Bring the schema to `target`; returns whether anything ran. Cheap when already there."""
+    if target == "head" and await current_revision(engine) == head_revision():
+        return False
+    url = engine.url.render_as_string(hide_password=False)
+    async with writer(engine).begin() as conn:
+        await conn.run_sync(_upgrade, url, target)
+    return True
+
+
+async def downgrade(engine: AsyncEngine, target: str = "base") -> None:
+    url = engine.url.render_as_string(hide_password=False)
+    async with writer(engine).begin() as conn:
+        await conn.run_sync(_downgrade, url, target)

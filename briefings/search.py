@@ -1,0 +1,96 @@
+"""Full-text search over published key points: FTS5 on SQLite, tsvector on PostgreSQL.
+
+User text never reaches the engine as query syntax. It is cut into words, and each word is
+passed as a quoted string (FTS5) or through plainto_tsquery (PostgreSQL), so quotes, `*`,
+`AND`, `NEAR(` and SQL fragments are searched for as ordinary words.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+MAX_WORDS = 8
+MAX_WORD_LENGTH = 40
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def query_words(query: str) -> list[str]:
+    """The searchable words of a user's query, deduplicated, in order; may be empty."""
+    words: list[str] = []
+    for word in _WORD.findall(query.casefold()):
+        word = word.strip("_")
+        if word and len(word) <= MAX_WORD_LENGTH and word not in words:
+            words.append(word)
+    return words[:MAX_WORDS]
+
+
+class SearchIndex(Protocol):
+    async def index(self, conn: AsyncConnection, point_id: int, body: str) -> None: ...
+
+    async def unindex(self, conn: AsyncConnection, point_id: int) -> None: ...
+
+    async def search(
+        self, conn: AsyncConnection, words: list[str], limit: int, match_all: bool
+    ) -> list[int]: ...
+
+
+class SqliteFtsIndex:
+    """An FTS5 table of published points, rowid = point id, kept in step by the store."""
+
+    async def index(self, conn: AsyncConnection, point_id: int, body: str) -> None:
+        await self.unindex(conn, point_id)
+        await conn.execute(
+            text("INSERT INTO point_fts(rowid, text) VALUES (:id, :body)"),
+            {"id": point_id, "body": body},
+        )
+
+    async def unindex(self, conn: AsyncConnection, point_id: int) -> None:
+        await conn.execute(text("DELETE FROM point_fts WHERE rowid = :id"), {"id": point_id})
+
+    async def search(
+        self, conn: AsyncConnection, words: list[str], limit: int, match_all: bool
+    ) -> list[int]:
+        joiner = " AND " if match_all else " OR "
+        match = joiner.join('"' + w.replace('"', '""') + '"' for w in words)
+        rows = await conn.execute(
+            text("SELECT rowid FROM point_fts WHERE point_fts MATCH :q ORDER BY rank LIMIT :n"),
+            {"q": match, "n": limit},
+        )
+        return [row[0] for row in rows]
+
+
+class PostgresIndex:
+    """A GIN expression index over key_points.text; nothing to keep in step by hand."""
+
+    async def index(self, conn: AsyncConnection, point_id: int, body: str) -> None:
+        return None
+
+    async def unindex(self, conn: AsyncConnection, point_id: int) -> None:
+        return None
+
+    async def search(
+        self, conn: AsyncConnection, words: list[str], limit: int, match_all: bool
+    ) -> list[int]:
+        query = " ".join(words)
+        tsquery = "plainto_tsquery('english', :q)"
+        if not match_all:
+            # Turn the AND of plainto_tsquery into an OR without parsing user text as syntax.
+            tsquery = f"replace({tsquery}::text, '&', '|')::tsquery"
+        rows = await conn.execute(
+            text(
+                "SELECT id FROM key_points "
+                f"WHERE status = 'published' AND to_tsvector('english', text) @@ {tsquery} "
+                f"ORDER BY ts_rank(to_tsvector('english', text), {tsquery}) DESC, id "
+                "LIMIT :n"
+            ),
+            {"q": query, "n": limit},
+        )
+        return [row[0] for row in rows]
+
+
+def index_for(dialect: str) -> SearchIndex:
+    return SqliteFtsIndex() if dialect == "sqlite" else PostgresIndex()
