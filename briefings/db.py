@@ -55,6 +55,20 @@ def _install_sqlite_pragmas(engine: AsyncEngine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+# Search indexes are dialect-specific and created by hand in the migrations, so autogenerate
+# must not report them as missing from the models.
+SEARCH_TABLE_PREFIX = "point_fts"
+SEARCH_INDEXES = frozenset({"ix_key_points_search"})
+
+
+def include_in_autogenerate(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    if type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIX):
+        return False
+    return not (type_ == "index" and name in SEARCH_INDEXES)
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     url = normalise_url(url)
     if is_sqlite(url):

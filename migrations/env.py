@@ -4,35 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any
 
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from briefings.db import DEFAULT_URL, create_engine
+from briefings.db import DEFAULT_URL, create_engine, include_in_autogenerate
 from briefings.models import Base
 
 target_metadata = Base.metadata
-
-# Search indexes are dialect-specific and created by hand in the migrations, so autogenerate
-# must not report them as missing from the models.
-SEARCH_TABLE_PREFIX = "point_fts"
-SEARCH_INDEXES = {"ix_key_points_search"}
-
-
-def include_object(
-    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
-) -> bool:
-    if type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIX):
-        return False
-    return not (type_ == "index" and name in SEARCH_INDEXES)
 
 
 def _configure_and_run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        include_object=include_object,
+        include_object=include_in_autogenerate,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

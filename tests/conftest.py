@@ -1,0 +1,66 @@
+"""Shared fixtures: a migrated, seeded store on a temporary SQLite file (or PostgreSQL when
+TEST_DATABASE_URL names one), a core, and message factories."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.core.core import Core
+from bot.core.messages import ChatRef, Incoming
+from bot.core.roles import Roles
+from briefings.db import create_engine, migrate
+from briefings.loader import load_briefings
+from briefings.store import BriefingStore
+from tests.pg import reset_postgres
+
+OPERATOR = "operator"
+GUEST = "guest"
+CONSOLE_ADMINS = {"console": frozenset({OPERATOR})}
+
+MessageFactory = Callable[..., Incoming]
+
+
+def database_urls() -> list[str]:
+    return ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(params=database_urls())
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database: a SQLite file, and PostgreSQL when TEST_DATABASE_URL is set."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'briefbot.db'}"
+    url = os.environ["TEST_DATABASE_URL"]
+    reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+async def empty_store(database_url: str) -> AsyncIterator[BriefingStore]:
+    engine = create_engine(database_url)
+    await migrate(engine)
+    store = BriefingStore(engine, cache_ttl=0.0)
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+async def store(empty_store: BriefingStore) -> BriefingStore:
+    await empty_store.load_briefings(load_briefings())
+    return empty_store
+
+
+@pytest.fixture
+def core(store: BriefingStore) -> Core:
+    return Core(store, Roles(store, CONSOLE_ADMINS), event_title="the test event")
+
+
+@pytest.fixture
+def message() -> MessageFactory:
+    def make(text: str, user: str = OPERATOR, platform: str = "console") -> Incoming:
+        return Incoming(ChatRef(platform, "local"), user, user, text)
+
+    return make
