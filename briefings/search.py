@@ -31,6 +31,8 @@ def query_words(query: str) -> list[str]:
 class SearchIndex(Protocol):
     async def index(self, conn: AsyncConnection, point_id: int, body: str) -> None: ...
 
+    async def index_many(self, conn: AsyncConnection, rows: list[tuple[int, str]]) -> None: ...
+
     async def unindex(self, conn: AsyncConnection, point_id: int) -> None: ...
 
     async def search(
@@ -47,6 +49,14 @@ class SqliteFtsIndex:
             text("INSERT INTO point_fts(rowid, text) VALUES (:id, :body)"),
             {"id": point_id, "body": body},
         )
+
+    async def index_many(self, conn: AsyncConnection, rows: list[tuple[int, str]]) -> None:
+        """For freshly inserted points, which cannot be in the index yet."""
+        if rows:
+            await conn.execute(
+                text("INSERT INTO point_fts(rowid, text) VALUES (:id, :body)"),
+                [{"id": point_id, "body": body} for point_id, body in rows],
+            )
 
     async def unindex(self, conn: AsyncConnection, point_id: int) -> None:
         await conn.execute(text("DELETE FROM point_fts WHERE rowid = :id"), {"id": point_id})
@@ -67,6 +77,9 @@ class PostgresIndex:
     """A GIN expression index over key_points.text; nothing to keep in step by hand."""
 
     async def index(self, conn: AsyncConnection, point_id: int, body: str) -> None:
+        return None
+
+    async def index_many(self, conn: AsyncConnection, rows: list[tuple[int, str]]) -> None:
         return None
 
     async def unindex(self, conn: AsyncConnection, point_id: int) -> None:

@@ -532,9 +532,9 @@ class BriefingStore:
             report = LoadReport(new_topics, new_sources, new_points)
             if report.changed:
                 await session.flush()
-                conn = await session.connection()
-                for point in added:
-                    await self._index.index(conn, point.id, point.text)
+                await self._index.index_many(
+                    await session.connection(), [(p.id, p.text) for p in added]
+                )
                 self._audit(
                     session,
                     actor,

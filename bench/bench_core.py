@@ -1,0 +1,43 @@
+"""`/treaty` through the core on the seeded SQLite store, one process.
+
+Target (issue 2): at least 2,000 commands/s, p99 at most 5 ms. Each command is the whole core
+path (parse, catalog lookup with its revision check, reply building) plus plain-text rendering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from bench.common import seeded_store, summary_ms, temp_sqlite_url
+from bot.core.core import Core
+from bot.core.messages import ChatRef, Incoming
+from bot.core.roles import Roles
+from bot.render.plain import render
+
+COMMANDS = 20_000
+WARMUP = 500
+
+
+async def main() -> None:
+    store = await seeded_store(temp_sqlite_url("core.db"))
+    core = Core(store, Roles(store, {}))
+    incoming = Incoming(ChatRef("console", "bench"), "u1", "bench", "/treaty")
+    for _ in range(WARMUP):
+        render((await core.handle(incoming))[0])
+    latencies = []
+    started = time.perf_counter()
+    for _ in range(COMMANDS):
+        t0 = time.perf_counter()
+        render((await core.handle(incoming))[0])
+        latencies.append(time.perf_counter() - t0)
+    elapsed = time.perf_counter() - started
+    await store.close()
+    print(
+        f"/treaty through the core: {COMMANDS / elapsed:,.0f} commands/s; {summary_ms(latencies)}"
+    )
+    print("  (SQLite, cache TTL 1 s: one revision query per second, the rest from memory)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
