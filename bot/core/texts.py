@@ -35,6 +35,7 @@ SEARCH_TITLE = "Search: {query}"
 SEARCH_NONE = "No key points mention {query}. Try a different word, or see /topics."
 SEARCH_ANY_WORD = "No point has all of those words; these have some of them."
 SEARCH_FOOTER = "{count} best matches. Send a topic's command for the whole topic."
+SEARCH_FOOTER_ONE = "The only match. Send its topic's command for the whole topic."
 
 SOURCES_TITLE = "Sources"
 SOURCE_LINE = "{outlet}: {headline}"
@@ -83,3 +84,14 @@ ADMINS_TITLE = "Admins"
 ADMINS_CONFIGURED = "From configuration"
 ADMINS_GRANTED = "Granted in chat"
 ADMINS_NONE = "none"
+
+# Slack
+SLACK_APP_DESCRIPTION = "Briefs you on a news event: key points by topic, each citing its sources."
+SLACK_BRIEF_DESCRIPTION = "A briefing: a topic or a command, e.g. treaty, digest, search missiles"
+SLACK_BRIEF_USAGE = "[topic or command] [words]"
+SLACK_SHARE_BUTTON = "Share in channel"
+SLACK_SOURCES_LABEL = "Sources"
+SLACK_SHARE_FAILED = (
+    "I could not post that in this channel. Invite me to it, or try again in a minute."
+)
+SLACK_REPLY_FAILED = "I could not answer that here just now. Please try again in a minute."

@@ -30,7 +30,11 @@ async def search(ctx: Context) -> list[Reply]:
             body=() if result.matched_all else (texts.SEARCH_ANY_WORD,),
             sections=(Section(None, items),),
             sources=citations.refs,
-            footer=texts.SEARCH_FOOTER.format(count=len(items)),
+            footer=(
+                texts.SEARCH_FOOTER.format(count=len(items))
+                if len(items) > 1
+                else texts.SEARCH_FOOTER_ONE
+            ),
         )
     ]
 
