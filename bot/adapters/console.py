@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import json
 import sys
-from typing import TextIO
+from pathlib import Path
+from typing import Any, TextIO
 
 from bot.core.core import Core
 from bot.core.messages import ChatRef, Incoming, Reply
@@ -78,7 +80,22 @@ class ConsoleAdapter:
         return line if line else None
 
 
+HISTORY_FILE = Path.home() / ".briefbot_history"
+HISTORY_LENGTH = 500
+
+
 def _enable_line_editing() -> None:
-    """Arrow keys and history for input(), where the platform has readline."""
-    with contextlib.suppress(ImportError):
-        import readline  # noqa: F401
+    """Arrow keys and a history kept across sessions, where the platform has readline."""
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - platforms without readline
+        return
+    with contextlib.suppress(OSError):
+        readline.read_history_file(HISTORY_FILE)
+    readline.set_history_length(HISTORY_LENGTH)
+    atexit.register(_save_history, readline)
+
+
+def _save_history(readline: Any) -> None:
+    with contextlib.suppress(OSError):
+        readline.write_history_file(HISTORY_FILE)
