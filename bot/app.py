@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.adapters.base import ChatAdapter
 from bot.config import Settings
 from bot.core.core import Core
+from bot.core.digests import DigestControls
 from bot.core.roles import Roles
+from bot.delivery import DigestDelivery, worker_name
 from bot.metrics import Metrics
 from briefings.db import create_engine, migrate
+from briefings.ledger import DeliveryLedger
 from briefings.loader import DEFAULT_FILE, load_briefings
 from briefings.store import BriefingStore, LoadReport
+from briefings.subscriptions import SubscriptionStore
+
+if TYPE_CHECKING:
+    from bot.scheduler import DigestScheduler
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +36,15 @@ class App:
     settings: Settings
     store: BriefingStore
     core: Core
+    subscriptions: SubscriptionStore
+    ledger: DeliveryLedger
     metrics: Metrics = field(default_factory=Metrics)
+    # The digest scheduler, once run_bot starts it; the core's /subscribe tells it of changes.
+    scheduler: DigestScheduler | None = None
+
+    async def subscription_changed(self, platform: str, chat_id: str) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.refresh(platform, chat_id)
 
     async def close(self) -> None:
         await self.store.close()
@@ -57,13 +74,42 @@ async def build_app(settings: Settings) -> App:
     configured = dict(settings.static_admins())
     if settings.console_admin:
         configured["console"] = frozenset({CONSOLE_OPERATOR})
+    subscriptions = SubscriptionStore(store.engine)
+    ledger = DeliveryLedger(store.engine, worker_name())
     core = Core(
         store,
         Roles(store, configured),
         bot_name=settings.bot_name,
         event_title=settings.event_title or load_briefings(DEFAULT_FILE).event_title,
     )
-    return App(settings, store, core)
+    app = App(settings, store, core, subscriptions, ledger)
+    core.digests = DigestControls(
+        subscriptions, ledger, settings.default_timezone, changed=app.subscription_changed
+    )
+    return app
+
+
+async def start_digests(app: App, adapters: list[ChatAdapter]) -> DigestDelivery:
+    """Starts digest delivery and the scheduler for the platforms these adapters serve."""
+    from bot.scheduler import DigestScheduler
+
+    settings = app.settings
+    delivery = DigestDelivery(
+        app.store,
+        app.subscriptions,
+        app.ledger,
+        {adapter.platform: adapter for adapter in adapters},
+        settings.static_admins(),
+        app.core.event_title,
+        grace=dt.timedelta(minutes=settings.digest_grace_minutes),
+        metrics=app.metrics,
+    )
+    await delivery.start()
+    app.scheduler = DigestScheduler(
+        app.subscriptions, app.ledger, delivery, [a.platform for a in adapters]
+    )
+    await app.scheduler.start()
+    return delivery
 
 
 def build_adapters(settings: Settings, app: App) -> list[ChatAdapter]:
@@ -90,14 +136,20 @@ async def run_bot(settings: Settings, console_fallback: Callable[[], Awaitable[N
     routes = [route for adapter in adapters for route in adapter.routes()]
     web = WebServer(build_web_app(routes, app.metrics), settings.http_host, settings.http_port)
     started: list[ChatAdapter] = []
+    delivery: DigestDelivery | None = None
     try:
         await web.start()
         for adapter in adapters:
             await adapter.start()
             started.append(adapter)
             log.info("%s adapter started", adapter.platform)
+        delivery = await start_digests(app, started)
         await stop.wait()
     finally:
+        if app.scheduler is not None:
+            await app.scheduler.stop()
+        if delivery is not None:
+            await delivery.stop()
         for adapter in reversed(started):
             await adapter.stop()
         await web.stop()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from briefings.db import DEFAULT_URL
+from briefings.schedule import find_zone
 
 
 def _id_set(raw: str) -> frozenset[str]:
@@ -24,6 +25,8 @@ class Settings(BaseSettings):
     cache_ttl_seconds: float = 1.0
     seed_on_start: bool = True
     default_timezone: str = "UTC"
+    # Digests missed (downtime, a busy loop) are still delivered this many minutes late.
+    digest_grace_minutes: int = 60
 
     console_admin: bool = True
 
@@ -41,6 +44,14 @@ class Settings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        found = find_zone(value)
+        if found is None:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Kyiv")
+        return found
 
     def static_admins(self) -> dict[str, frozenset[str]]:
         """Admins named in configuration, per platform; more can be granted in chat."""

@@ -143,6 +143,74 @@ class Chat(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+CHANGES = "changes"
+FULL = "full"
+DIGEST_MODES = (CHANGES, FULL)
+
+
+class Subscription(Base):
+    """A chat's scheduled digest: when (local time, IANA zone, weekdays), what, and its state."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("platform", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    chat_kind: Mapped[str] = mapped_column(String(16), default="private")
+    thread_id: Mapped[str | None] = mapped_column(String(64))
+    hour: Mapped[int] = mapped_column(Integer)
+    minute: Mapped[int] = mapped_column(Integer)
+    timezone: Mapped[str] = mapped_column(String(64))
+    # ISO weekdays as digits, Monday = 1: "1234567" is every day.
+    days: Mapped[str] = mapped_column(String(7))
+    topics: Mapped[list[str]] = mapped_column(default=list)  # empty: every topic
+    mode: Mapped[str] = mapped_column(String(8), default=CHANGES)
+    active: Mapped[bool] = mapped_column(default=True, index=True)
+    pause_reason: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[str] = mapped_column(String(160))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the schedule last changed: slots before it are not owed after downtime.
+    schedule_changed_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    # Content cut-off of the last digest sent: "changes" digests show what changed after it.
+    delivered_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+CLAIMED = "claimed"
+SENDING = "sending"
+SENT = "sent"
+RETRY = "retry"
+FAILED = "failed"
+SKIPPED = "skipped"
+EMPTY = "empty"
+
+
+class Delivery(Base):
+    """The ledger: one row per (subscription, slot). Claiming the row is the right to send."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("subscription_id", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"))
+    slot: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    claimed_by: Mapped[str] = mapped_column(String(80), default="")
+    claimed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    # Platform message ids, recorded after each message the platform confirmed.
+    message_ids: Mapped[list[str]] = mapped_column(default=list)
+    content_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class StoreMeta(Base):
     """Small key/value facts about the store, such as the content revision readers cache against."""
 

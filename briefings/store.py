@@ -31,6 +31,7 @@ from briefings.models import (
     KeyPoint,
     Source,
     StoreMeta,
+    Subscription,
     Topic,
     point_sources,
     utcnow,
@@ -216,10 +217,23 @@ class BriefingStore:
             return (chat.status, chat.reason) if chat else (CHAT_ACTIVE, "")
 
     async def mark_chat(self, platform: str, chat_id: str, status: str, reason: str = "") -> None:
-        """Records that a chat is unreachable (blocked, kicked, archived...) or active again."""
+        """Records that a chat is unreachable (blocked, kicked, archived...) or active again.
+        An unreachable chat's digest subscription is paused with the same reason."""
         async with self._write() as session:
             chat = await self._chat_row(session, platform, chat_id)
             chat.status, chat.reason, chat.updated_at = status, reason[:200], utcnow()
+            if status != CHAT_ACTIVE:
+                await session.execute(
+                    update(Subscription)
+                    .where(
+                        Subscription.platform == platform,
+                        Subscription.chat_id == chat_id,
+                        Subscription.active.is_(True),
+                    )
+                    .values(
+                        active=False, pause_reason=f"{status}: {reason}"[:200], updated_at=utcnow()
+                    )
+                )
 
     async def move_chat(self, platform: str, old_id: str, new_id: str) -> None:
         """Remembers that the platform moved a chat to a new id; later work follows the move."""
@@ -229,6 +243,11 @@ class BriefingStore:
             old.updated_at = utcnow()
             new = await self._chat_row(session, platform, new_id)
             new.status, new.reason = CHAT_ACTIVE, ""
+            await session.execute(
+                update(Subscription)
+                .where(Subscription.platform == platform, Subscription.chat_id == old_id)
+                .values(chat_id=new_id, updated_at=utcnow())
+            )
 
     async def _chat_row(self, session: AsyncSession, platform: str, chat_id: str) -> Chat:
         chat = await session.scalar(

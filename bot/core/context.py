@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.commands import Command
+from bot.core.digests import DigestControls
 from bot.core.messages import Incoming
 from bot.core.roles import Roles
 from briefings.store import BriefingStore
@@ -22,3 +23,4 @@ class Context:
     bot_name: str
     event_title: str
     commands: tuple[Command, ...]  # every fixed command, for help
+    digests: DigestControls | None = None

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from bot.core import texts
 from bot.core.commands import MAX_INPUT_LENGTH, Command, Registry, parse, suggest, valid_name
 from bot.core.context import Context
-from bot.core.handlers import admin, general, search, topics
+from bot.core.digests import DigestControls
+from bot.core.handlers import admin, general, search, subscriptions, topics
 from bot.core.messages import Incoming, Reply
 from bot.core.roles import Roles
 from briefings import errors
@@ -20,6 +21,7 @@ FIXED_COMMANDS: tuple[Command, ...] = (
     *general.COMMANDS,
     *topics.COMMANDS,
     *search.COMMANDS,
+    *subscriptions.COMMANDS,
     *admin.COMMANDS,
 )
 
@@ -57,12 +59,14 @@ class Core:
         bot_name: str = "Briefing bot",
         event_title: str = "",
         registry: Registry | None = None,
+        digests: DigestControls | None = None,
     ) -> None:
         self.store = store
         self.roles = roles
         self.bot_name = bot_name
         self.event_title = event_title
         self.registry = registry or default_registry()
+        self.digests = digests
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Never raises: every failure becomes a short reply, and the store stays unchanged."""
@@ -107,6 +111,7 @@ class Core:
             bot_name=self.bot_name,
             event_title=self.event_title,
             commands=tuple(self.registry.commands()),
+            digests=self.digests,
         )
         if command.admin and not await self.roles.is_admin(incoming):
             return [Reply.text(texts.NOT_ADMIN.format(name=command.name), tone="refusal")]

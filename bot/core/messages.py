@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Literal
 
 ChatKind = Literal["private", "group", "channel"]
@@ -24,6 +25,9 @@ class Incoming:
     user_id: str
     user_name: str
     text: str
+    # Asks the platform whether the sender administers this group or channel; only called for
+    # commands that change the chat's settings, so adapters can make it a (cached) API call.
+    chat_admin: Callable[[], Awaitable[bool]] | None = field(default=None, compare=False)
 
     @property
     def actor(self) -> str:

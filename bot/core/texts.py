@@ -95,3 +95,42 @@ SLACK_SHARE_FAILED = (
     "I could not post that in this channel. Invite me to it, or try again in a minute."
 )
 SLACK_REPLY_FAILED = "I could not answer that here just now. Please try again in a minute."
+
+# Scheduled digests
+SCHEDULED_DIGEST_TITLE = "{event}: digest for {date}"
+DIGEST_FULL_INTRO = "Everything so far, most important first."
+DIGEST_CHANGES_INTRO = "{count} new or updated points since your last digest."
+SCHEDULED_DIGEST_FOOTER = "/schedule shows your digest settings; /unsubscribe stops them."
+SUBSCRIBE_DONE = "Subscribed. {summary}"
+SUBSCRIBE_NEXT = "Next digest: {next}."
+SUBSCRIBE_HELP = (
+    "Usage: /subscribe [HH:MM] [Area/City] [days] [topics...] [full|changes], for example "
+    "/subscribe 07:30 Europe/Kyiv weekdays or /subscribe 18:00 Asia/Seoul mon,wed,fri treaty arms full. "
+    "Defaults: 08:00, {zone}, every day, all topics, changes only."
+)
+SUBSCRIBE_BAD_TIME = (
+    "{value} is not a time of day. Use 24-hour HH:MM such as 07:30, or 7am / 6:30pm."
+)
+SUBSCRIBE_BAD_ZONE = (
+    "{value} is not a time zone I know. Use an IANA name such as Europe/Kyiv, Asia/Seoul or UTC."
+)
+SUBSCRIBE_BAD_WORD = "I don't understand {value}. Expected a time (07:30), a zone (Europe/Kyiv), days (weekdays, mon,wed,fri), topics or full/changes."
+SUBSCRIBE_TWICE = "You gave more than one {what}; give one."
+SUBSCRIBE_DID_YOU_MEAN = "Did you mean {suggestions}?"
+SUBSCRIBE_NOT_ALLOWED = (
+    "Only this chat's admins or the bot's admins can change its digest. Nothing was changed."
+)
+SUBSCRIBE_UNAVAILABLE = "Scheduled digests are not available here."
+UNSUBSCRIBE_DONE = "Unsubscribed: this chat gets no more scheduled digests."
+UNSUBSCRIBE_NONE = "This chat has no digest subscription. /subscribe starts one."
+SCHEDULE_TITLE = "Digest schedule"
+SCHEDULE_NONE = "This chat has no digest subscription. /subscribe starts one, e.g. /subscribe 08:00 Europe/Kyiv."
+SCHEDULE_SUMMARY = "At {time} {zone}, {days}; {topics}; {mode}."
+SCHEDULE_ALL_TOPICS = "all topics"
+SCHEDULE_MODE_CHANGES = "only what changed since the last digest"
+SCHEDULE_MODE_FULL = "everything each time"
+SCHEDULE_NEXT = "Next: {next}."
+SCHEDULE_LAST = "Last: {state} for {slot}."
+SCHEDULE_PAUSED = "Paused: {reason}. /subscribe again to resume."
+ADMIN_PAUSED_NOTICE = "Digests to {platform} chat {chat} are paused: {reason}."
+POST_EMPTY = "There is nothing to post yet."

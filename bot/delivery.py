@@ -1,0 +1,218 @@
+"""Digest delivery: claim the slot in the ledger, compose, send through the chat's adapter,
+record every confirmed message, and decide what a failure means.
+
+Due deliveries go through a queue served by a bounded set of workers, so thousands of digests
+due at the same minute never become thousands of tasks, and one slow chat holds up one worker
+only. Pacing within each platform's limits is the adapters' job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import os
+import uuid
+from collections.abc import Callable, Mapping
+
+from bot.adapters.base import ChatAdapter, SendError
+from bot.core import texts
+from bot.core.digest_reply import digest_replies
+from bot.core.messages import ChatRef, Reply
+from bot.metrics import Metrics
+from briefings.digest import compose
+from briefings.ledger import DeliveryLedger, DeliveryView
+from briefings.models import EMPTY, SENT, utcnow
+from briefings.store import BriefingStore
+from briefings.subscriptions import SubscriptionStore, SubscriptionView
+
+log = logging.getLogger(__name__)
+
+UNCONFIRMED = "?"  # a message that timed out after leaving: maybe posted, never resent
+
+
+def worker_name() -> str:
+    return f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class DigestDelivery:
+    def __init__(
+        self,
+        store: BriefingStore,
+        subscriptions: SubscriptionStore,
+        ledger: DeliveryLedger,
+        adapters: Mapping[str, ChatAdapter],
+        admins: Mapping[str, frozenset[str]],
+        event_title: str,
+        *,
+        clock: Callable[[], dt.datetime] = utcnow,
+        grace: dt.timedelta = dt.timedelta(minutes=60),
+        lease: dt.timedelta = dt.timedelta(minutes=10),
+        workers: int = 32,
+        max_attempts: int = 5,
+        backoff: dt.timedelta = dt.timedelta(seconds=30),
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.store = store
+        self.subscriptions = subscriptions
+        self.ledger = ledger
+        self.adapters = adapters
+        self.admins = admins
+        self.event_title = event_title
+        self.clock = clock
+        self.grace = grace
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self.metrics = metrics or Metrics()
+        self._worker_count = workers
+        self._queue: asyncio.Queue[tuple[int, dt.datetime]] = asyncio.Queue()
+        self._workers: list[asyncio.Task[None]] = []
+
+    # ----- the queue -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._workers = [
+            asyncio.create_task(self._work(), name=f"digest-worker-{i}")
+            for i in range(self._worker_count)
+        ]
+
+    async def stop(self) -> None:
+        for task in self._workers:
+            task.cancel()
+        for task in self._workers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._workers = []
+
+    def submit(self, subscription_id: int, slot: dt.datetime) -> None:
+        self._queue.put_nowait((subscription_id, slot))
+
+    async def drain(self) -> None:
+        """Waits until every submitted delivery has been handled (tests, benchmarks)."""
+        await self._queue.join()
+
+    @property
+    def pending(self) -> int:
+        return self._queue.qsize()
+
+    async def _work(self) -> None:
+        while True:
+            subscription_id, slot = await self._queue.get()
+            try:
+                await self.deliver(subscription_id, slot)
+            except Exception:
+                log.exception("digest delivery failed for subscription %s", subscription_id)
+            finally:
+                self._queue.task_done()
+
+    # ----- one delivery ----------------------------------------------------------------------
+
+    async def deliver(self, subscription_id: int, slot: dt.datetime) -> str:
+        """Delivers one slot at most once across every process; returns what happened."""
+        sub = await self.subscriptions.by_id(subscription_id)
+        if sub is None or not sub.active:
+            return "inactive"
+        if sub.platform not in self.adapters:
+            return "no-adapter"
+        now = self.clock()
+        if now - slot > self.grace:
+            await self.ledger.record_skipped(sub.id, [slot], now, "missed the grace period")
+            self.metrics.inc("digests_skipped")
+            return "skipped"
+        delivery_id = await self.ledger.claim(sub.id, slot, now)
+        if delivery_id is None:
+            return "taken"
+        view = await self.ledger.get(delivery_id)
+        assert view is not None
+        return await self._send(sub, view)
+
+    async def sweep(self) -> list[str]:
+        """Takes over retries that are due and claims whose owner died; sends what is left."""
+        outcomes = []
+        for view in await self.ledger.take_over(self.clock(), self.lease):
+            sub = await self.subscriptions.by_id(view.subscription_id)
+            if sub is None or not sub.active or sub.platform not in self.adapters:
+                await self.ledger.fail(view.id, self.clock(), "subscription gone or paused")
+                continue
+            outcomes.append(await self._send(sub, view))
+        return outcomes
+
+    async def _send(self, sub: SubscriptionView, view: DeliveryView) -> str:
+        catalog = await self.store.catalog()
+        digest = compose(catalog, sub.topics, sub.mode, sub.delivered_until, view.content_until)
+        now = self.clock()
+        if digest.empty:
+            await self.ledger.finish(view.id, EMPTY, now, "nothing new")
+            self.metrics.inc("digests_empty")
+            return "empty"
+        if view.content_until is None and digest.content_until is not None:
+            await self.ledger.start_sending(view.id, digest.content_until)
+        replies = digest_replies(digest, sub.schedule.timezone, self.event_title, view.slot)
+        chat = ChatRef(sub.platform, sub.chat_id, sub.chat_kind, sub.thread_id)  # type: ignore[arg-type]
+        adapter = self.adapters[sub.platform]
+        for reply in replies[len(view.message_ids) :]:
+            try:
+                ids = await self._send_one(adapter, chat, reply)
+            except SendError as error:
+                if error.maybe_delivered:
+                    ids = [UNCONFIRMED]
+                else:
+                    return await self._failed(sub, view, error)
+            except Exception as error:
+                log.exception("unexpected error sending a digest to %s", chat.chat_id)
+                return await self._failed(
+                    sub, view, SendError(type(error).__name__, permanent=False)
+                )
+            await self.ledger.record_sent_message(view.id, [",".join(ids)])
+        await self.ledger.finish(view.id, SENT, self.clock())
+        self.metrics.inc("digests_sent")
+        return "sent"
+
+    async def _send_one(self, adapter: ChatAdapter, chat: ChatRef, reply: Reply) -> list[str]:
+        try:
+            return await adapter.send(chat, reply)
+        except SendError as error:
+            if error.migrated_to is None:
+                raise
+            # The group became a supergroup: remember the move (the subscription follows it)
+            # and send this message to the new id.
+            await self.store.move_chat(chat.platform, chat.chat_id, error.migrated_to)
+            moved = ChatRef(chat.platform, error.migrated_to, chat.kind, chat.thread_id)
+            return await adapter.send(moved, reply)
+
+    async def _failed(self, sub: SubscriptionView, view: DeliveryView, error: SendError) -> str:
+        now = self.clock()
+        if error.permanent:
+            await self.ledger.fail(view.id, now, error.reason)
+            if await self.subscriptions.pause(sub.id, error.reason):
+                await self._tell_admins(sub, error.reason)
+            await self.store.mark_chat(sub.platform, sub.chat_id, "unreachable", error.reason)
+            self.metrics.inc("digests_failed")
+            return "paused"
+        if view.attempts >= self.max_attempts:
+            await self.ledger.fail(
+                view.id, now, f"gave up after {view.attempts} attempts: {error.reason}"
+            )
+            self.metrics.inc("digests_failed")
+            return "failed"
+        wait = max(
+            self.backoff * 2 ** (view.attempts - 1), dt.timedelta(seconds=error.retry_after or 0)
+        )
+        await self.ledger.retry_later(view.id, error.reason, now + wait)
+        self.metrics.inc("digests_retried")
+        return "retry"
+
+    async def _tell_admins(self, sub: SubscriptionView, reason: str) -> None:
+        adapter = self.adapters.get(sub.platform)
+        if adapter is None:
+            return
+        notice = Reply.text(
+            texts.ADMIN_PAUSED_NOTICE.format(platform=sub.platform, chat=sub.chat_id, reason=reason)
+        )
+        for admin in sorted(self.admins.get(sub.platform, frozenset())):
+            try:
+                await adapter.send(ChatRef(sub.platform, admin, "private"), notice)
+            except Exception:
+                log.warning("could not tell admin %s that a subscription paused", admin)

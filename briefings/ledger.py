@@ -1,0 +1,229 @@
+"""DeliveryLedger: exactly-once digests across processes.
+
+A process may send a digest for (subscription, slot) only after inserting that row; the unique
+constraint lets exactly one process win. The row then records how far the send got: every
+message the platform confirmed is written down at once, so a process that takes over a stale
+claim (its owner crashed) resends only what was not confirmed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from briefings.db import writer
+from briefings.models import (
+    CLAIMED,
+    FAILED,
+    RETRY,
+    SENDING,
+    SENT,
+    SKIPPED,
+    Delivery,
+    Subscription,
+)
+from briefings.schedule import as_utc
+
+OPEN_STATES = (CLAIMED, SENDING)
+
+
+@dataclass(frozen=True)
+class DeliveryView:
+    id: int
+    subscription_id: int
+    slot: dt.datetime
+    state: str
+    attempts: int
+    reason: str
+    message_ids: tuple[str, ...]
+    content_until: dt.datetime | None
+
+
+def _view(row: Delivery) -> DeliveryView:
+    return DeliveryView(
+        id=row.id,
+        subscription_id=row.subscription_id,
+        slot=as_utc(row.slot),
+        state=row.state,
+        attempts=row.attempts,
+        reason=row.reason,
+        message_ids=tuple(row.message_ids),
+        content_until=as_utc(row.content_until) if row.content_until else None,
+    )
+
+
+class DeliveryLedger:
+    def __init__(self, engine: AsyncEngine, worker: str) -> None:
+        self._engine = engine
+        self._writer = writer(engine)
+        self.worker = worker
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncSession]:
+        async with (
+            AsyncSession(self._writer, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
+
+    async def claim(self, subscription_id: int, slot: dt.datetime, now: dt.datetime) -> int | None:
+        """The delivery id when this process won the slot; None when another process has it."""
+        row = Delivery(
+            subscription_id=subscription_id,
+            slot=as_utc(slot),
+            state=CLAIMED,
+            claimed_by=self.worker,
+            claimed_at=now,
+            attempts=1,
+            reason="",
+            message_ids=[],
+        )
+        try:
+            async with self._write() as session:
+                session.add(row)
+        except IntegrityError:
+            return None
+        return row.id
+
+    async def record_skipped(
+        self, subscription_id: int, slots: Iterable[dt.datetime], now: dt.datetime, reason: str
+    ) -> int:
+        """Writes slots that will not be delivered (missed beyond the grace period); slots
+        already in the ledger are left alone. Returns how many were recorded."""
+        recorded = 0
+        for slot in slots:
+            try:
+                async with self._write() as session:
+                    session.add(
+                        Delivery(
+                            subscription_id=subscription_id,
+                            slot=as_utc(slot),
+                            state=SKIPPED,
+                            claimed_by=self.worker,
+                            claimed_at=now,
+                            attempts=0,
+                            reason=reason,
+                            message_ids=[],
+                            finished_at=now,
+                        )
+                    )
+                recorded += 1
+            except IntegrityError:
+                continue
+        return recorded
+
+    async def get(self, delivery_id: int) -> DeliveryView | None:
+        async with AsyncSession(self._engine) as session:
+            row = await session.get(Delivery, delivery_id)
+            return _view(row) if row else None
+
+    async def slots_known(self, subscription_id: int, since: dt.datetime) -> set[dt.datetime]:
+        async with AsyncSession(self._engine) as session:
+            rows = await session.scalars(
+                select(Delivery.slot).where(
+                    Delivery.subscription_id == subscription_id, Delivery.slot > as_utc(since)
+                )
+            )
+            return {as_utc(s) for s in rows}
+
+    async def latest_slots(self) -> dict[int, dt.datetime]:
+        """The newest slot in the ledger for every subscription: where catch-up starts."""
+        async with AsyncSession(self._engine) as session:
+            rows = await session.execute(
+                select(Delivery.subscription_id, func.max(Delivery.slot)).group_by(
+                    Delivery.subscription_id
+                )
+            )
+            return {sub_id: as_utc(slot) for sub_id, slot in rows}
+
+    async def latest(self, subscription_id: int) -> DeliveryView | None:
+        async with AsyncSession(self._engine) as session:
+            row = await session.scalar(
+                select(Delivery)
+                .where(Delivery.subscription_id == subscription_id)
+                .order_by(Delivery.slot.desc())
+                .limit(1)
+            )
+            return _view(row) if row else None
+
+    async def start_sending(self, delivery_id: int, content_until: dt.datetime) -> None:
+        async with self._write() as session:
+            await session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id)
+                .values(state=SENDING, content_until=as_utc(content_until))
+            )
+
+    async def record_sent_message(self, delivery_id: int, message_ids: list[str]) -> None:
+        """Called after each message the platform confirmed, before the next is sent."""
+        async with self._write() as session:
+            row = await session.get_one(Delivery, delivery_id)
+            row.message_ids = [*row.message_ids, *message_ids]
+
+    async def finish(
+        self, delivery_id: int, state: str, now: dt.datetime, reason: str = ""
+    ) -> None:
+        """Closes a delivery. A sent one moves its subscription's content cut-off forward in the
+        same transaction, so a crash can never send the same changes twice."""
+        async with self._write() as session:
+            row = await session.get_one(Delivery, delivery_id)
+            row.state, row.reason, row.finished_at = state, reason[:200], now
+            row.next_attempt_at = None
+            if state == SENT and row.content_until is not None:
+                await session.execute(
+                    update(Subscription)
+                    .where(Subscription.id == row.subscription_id)
+                    .values(delivered_until=row.content_until)
+                )
+
+    async def retry_later(self, delivery_id: int, reason: str, at: dt.datetime) -> None:
+        async with self._write() as session:
+            await session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id)
+                .values(state=RETRY, reason=reason[:200], next_attempt_at=as_utc(at))
+            )
+
+    async def take_over(self, now: dt.datetime, lease: dt.timedelta) -> list[DeliveryView]:
+        """Claims deliveries due for another attempt: retries whose time has come, and claims
+        whose owner has held them past the lease (it crashed or hung). Compare-and-set on the
+        row, so two processes never take over the same delivery."""
+        taken = []
+        async with AsyncSession(self._engine) as session:
+            candidates = (
+                await session.scalars(
+                    select(Delivery).where(
+                        ((Delivery.state == RETRY) & (Delivery.next_attempt_at <= now))
+                        | (Delivery.state.in_(OPEN_STATES) & (Delivery.claimed_at <= now - lease))
+                    )
+                )
+            ).all()
+        for row in candidates:
+            async with self._write() as session:
+                result = await session.execute(
+                    update(Delivery)
+                    .where(
+                        Delivery.id == row.id,
+                        Delivery.state == row.state,
+                        Delivery.attempts == row.attempts,
+                    )
+                    .values(
+                        claimed_by=self.worker,
+                        claimed_at=now,
+                        attempts=row.attempts + 1,
+                        state=SENDING if row.state == SENDING else CLAIMED,
+                    )
+                )
+                if getattr(result, "rowcount", 0) == 1:
+                    refreshed = await session.get_one(Delivery, row.id)
+                    taken.append(_view(refreshed))
+        return taken
+
+    async def fail(self, delivery_id: int, now: dt.datetime, reason: str) -> None:
+        await self.finish(delivery_id, FAILED, now, reason)
