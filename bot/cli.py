@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import cli_digests
 from bot.config import Settings
 
 CONNECT_HINT = (
@@ -80,6 +81,7 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--json", action="store_true", help="one JSON object per input line")
     chat.add_argument("--guest", action="store_true", help="act as a user without admin rights")
     sub.add_parser("migrate", help="bring the database to the newest schema")
+    cli_digests.add_parsers(sub)
     seed = sub.add_parser("seed", help="load curated briefings that the database lacks")
     seed.add_argument("--file", type=Path, help="a briefings YAML file (default: the built-in one)")
     return root
@@ -98,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_migrate(settings))
         elif args.command == "seed":
             asyncio.run(_seed(settings, args.file))
+        elif args.command in cli_digests.COMMANDS:
+            return int(asyncio.run(cli_digests.run(args, settings)))
     except KeyboardInterrupt:
         return 130
     return 0
