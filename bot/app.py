@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import logging
 import signal
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -119,13 +118,29 @@ def build_adapters(settings: Settings, app: App) -> list[ChatAdapter]:
     return adapters
 
 
-async def run_bot(settings: Settings, console_fallback: Callable[[], Awaitable[None]]) -> None:
-    """Starts every chat adapter with credentials; with none, hands over to the console."""
+async def run_console(app: App, banner: str) -> None:
+    """The console chat as the bot's only adapter, digests included (they print here)."""
+    from bot.adapters.console import ConsoleAdapter
+
+    console = ConsoleAdapter(app.core)
+    delivery = await start_digests(app, [console])
+    try:
+        await console.run(banner)
+    finally:
+        if app.scheduler is not None:
+            await app.scheduler.stop()
+        await delivery.stop()
+
+
+async def run_bot(settings: Settings, console_banner: str) -> None:
+    """Starts every chat adapter with credentials; with none, the console chat."""
     app = await build_app(settings)
     adapters = build_adapters(settings, app)
     if not adapters:
-        await app.close()
-        await console_fallback()
+        try:
+            await run_console(app, console_banner)
+        finally:
+            await app.close()
         return
     from bot.web import WebServer, build_web_app
 

@@ -44,10 +44,7 @@ async def _chat(settings: Settings, guest: bool, json_mode: bool, banner: str | 
 async def _run(settings: Settings) -> None:
     from bot.app import run_bot
 
-    await run_bot(
-        settings,
-        console_fallback=lambda: _chat(settings, False, False, CONNECT_HINT + "\n" + BANNER),
-    )
+    await run_bot(settings, console_banner=CONNECT_HINT + "\n" + BANNER)
 
 
 async def _migrate(settings: Settings) -> None:

@@ -78,7 +78,12 @@ class DigestDelivery:
             for i in range(self._worker_count)
         ]
 
-    async def stop(self) -> None:
+    async def stop(self, drain_seconds: float = 5.0) -> None:
+        """Finishes what is queued (for at most `drain_seconds`), then stops the workers. What
+        is left is not lost: the next start's catch-up delivers it within the grace period."""
+        if self._workers and drain_seconds > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._queue.join(), drain_seconds)
         for task in self._workers:
             task.cancel()
         for task in self._workers:

@@ -8,11 +8,14 @@ import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.core.core import Core
 from bot.core.messages import ChatRef, Incoming, Reply
 from bot.render.plain import render
+
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
 
 PLATFORM = "console"
 OPERATOR = "operator"
@@ -37,6 +40,25 @@ class ConsoleAdapter:
         self._in = stdin or sys.stdin
         self._out = stdout or sys.stdout
         self.chat = ChatRef(PLATFORM, "local", "private")
+        self._sent = 0
+
+    platform = PLATFORM
+
+    def routes(self) -> list[BaseRoute]:
+        return []
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def send(self, chat: ChatRef, reply: Reply) -> list[str]:
+        """Prints a message the bot starts itself, such as a scheduled digest."""
+        self._out.write("\n" + render(reply) + "\n\n")
+        self._out.flush()
+        self._sent += 1
+        return [str(self._sent)]
 
     def to_incoming(self, line: str) -> Incoming:
         return Incoming(chat=self.chat, user_id=self._user, user_name=self._user, text=line)
@@ -44,7 +66,7 @@ class ConsoleAdapter:
     async def replies(self, line: str) -> list[Reply]:
         return await self._core.handle(self.to_incoming(line))
 
-    def send(self, line: str, replies: list[Reply]) -> None:
+    def answer(self, line: str, replies: list[Reply]) -> None:
         rendered = [render(r) for r in replies]
         if self._json:
             self._out.write(json.dumps({"input": line, "replies": rendered}, ensure_ascii=False))
@@ -68,7 +90,7 @@ class ConsoleAdapter:
                 continue
             if line.strip().casefold() in QUIT:
                 return
-            self.send(line, await self.replies(line))
+            self.answer(line, await self.replies(line))
 
     def _read(self, interactive: bool) -> str | None:
         if interactive:
