@@ -29,18 +29,27 @@ async def main() -> None:
     await subscriptions.bulk_subscribe(
         (
             SubscriptionRequest(
-                "telegram", str(100_000 + i), "private", None,
-                Schedule(rng.randrange(24), rng.choice([0, 15, 30, 45]), rng.choice(ZONES),
-                         rng.choice(["1234567", "12345", "135", "67"])),
-                (), "changes",
+                "telegram",
+                str(100_000 + i),
+                "private",
+                None,
+                Schedule(
+                    rng.randrange(24),
+                    rng.choice([0, 15, 30, 45]),
+                    rng.choice(ZONES),
+                    rng.choice(["1234567", "12345", "135", "67"]),
+                ),
+                (),
+                "changes",
             )
             for i in range(SUBSCRIPTIONS)
         ),
         "bench",
     )
     ledger = DeliveryLedger(store.engine, "bench")
-    delivery = DigestDelivery(store, subscriptions, ledger, {"telegram": RecordingAdapter()}, {},
-                              "Bench")
+    delivery = DigestDelivery(
+        store, subscriptions, ledger, {"telegram": RecordingAdapter()}, {}, "Bench"
+    )
     scheduler = DigestScheduler(subscriptions, ledger, delivery, ["telegram"])
     started = time.perf_counter()
     await scheduler.start()
