@@ -70,6 +70,26 @@ async def _seed(settings: Settings, path: Path | None) -> None:
         print("Nothing to add: every briefing in the file is already in the database.")
 
 
+def _slack_manifest(settings: Settings, socket_mode: bool, url: str | None, as_json: bool) -> int:
+    from bot.core.core import default_registry
+    from bot.slack_manifest import build_manifest, dump
+
+    if socket_mode and url:
+        print("Choose one: --socket-mode or --request-url.", file=sys.stderr)
+        return 2
+    if not url:
+        socket_mode = True
+        print("# Socket Mode; for HTTP mode pass --request-url URL", file=sys.stderr)
+    manifest = build_manifest(
+        default_registry().commands(),
+        bot_name=settings.bot_name,
+        socket_mode=socket_mode,
+        request_url=url,
+    )
+    sys.stdout.write(dump(manifest, as_json))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="briefbot", description=__doc__)
     sub = root.add_subparsers(dest="command", required=True)
@@ -81,6 +101,10 @@ def parser() -> argparse.ArgumentParser:
     cli_digests.add_parsers(sub)
     seed = sub.add_parser("seed", help="load curated briefings that the database lacks")
     seed.add_argument("--file", type=Path, help="a briefings YAML file (default: the built-in one)")
+    manifest = sub.add_parser("slack-manifest", help="print the Slack app manifest")
+    manifest.add_argument("--socket-mode", action="store_true", help="Socket Mode (the default)")
+    manifest.add_argument("--request-url", help="HTTP mode: public URL of /slack/events")
+    manifest.add_argument("--json", action="store_true", help="JSON instead of YAML")
     return root
 
 
@@ -99,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_seed(settings, args.file))
         elif args.command in cli_digests.COMMANDS:
             return int(asyncio.run(cli_digests.run(args, settings)))
+        elif args.command == "slack-manifest":
+            return _slack_manifest(settings, args.socket_mode, args.request_url, args.json)
     except KeyboardInterrupt:
         return 130
     return 0

@@ -94,7 +94,6 @@ SLACK_SOURCES_LABEL = "Sources"
 SLACK_SHARE_FAILED = (
     "I could not post that in this channel. Invite me to it, or try again in a minute."
 )
-SLACK_REPLY_FAILED = "I could not answer that here just now. Please try again in a minute."
 
 # Scheduled digests
 SCHEDULED_DIGEST_TITLE = "{event}: digest for {date}"

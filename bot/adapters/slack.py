@@ -1,0 +1,166 @@
+"""The Slack adapter: slack-bolt's AsyncApp in the bot's own event loop.
+
+HTTP mode (no SLACK_APP_TOKEN): Slack posts events, slash commands and button clicks to
+POST /slack/events on the bot's one web server; bolt verifies each signature (401 when it is
+wrong or the timestamp is over five minutes off). Socket Mode (SLACK_APP_TOKEN set): the same
+AsyncApp receives the same requests over a websocket and no route is exposed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import aiohttp
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from bot.adapters.base import SendError
+from bot.adapters.slack_dedup import EventDeduplication
+from bot.adapters.slack_inbound import PLATFORM
+from bot.adapters.slack_listeners import SlackListeners
+from bot.adapters.slack_outbound import RetryPolicy, SlackPoster
+from bot.adapters.slack_tasks import TrackedLazyRunner
+from bot.config import Settings
+from bot.core.core import Core
+from bot.core.messages import ChatRef, Reply
+from bot.metrics import Metrics
+from bot.render.slack import render
+from briefings.store import BriefingStore
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+CONNECT_TIMEOUT = 30.0  # seconds for the first Socket Mode connection
+DRAIN_SECONDS = 10.0  # seconds stop() waits for answers still being written
+
+
+class SlackConfigError(ValueError):
+    pass
+
+
+class SlackAdapter:
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        core: Core,
+        store: BriefingStore,
+        settings: Settings,
+        *,
+        metrics: Metrics | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        if settings.slack_bot_token is None:
+            raise SlackConfigError("SLACK_BOT_TOKEN is not set")
+        app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else ""
+        secret = (
+            settings.slack_signing_secret.get_secret_value()
+            if settings.slack_signing_secret
+            else ""
+        )
+        if not app_token and not secret:
+            raise SlackConfigError(
+                "Slack's HTTP mode needs SLACK_SIGNING_SECRET; Socket Mode needs SLACK_APP_TOKEN"
+            )
+        self._app_token = app_token
+        self._metrics = metrics or Metrics()
+        retry = retry or RetryPolicy()
+        token = settings.slack_bot_token.get_secret_value()
+        base_url = settings.slack_api_base_url
+        self.client = AsyncWebClient(
+            token=token, base_url=base_url, retry_handlers=retry.handlers()
+        )
+        self.bolt = AsyncApp(
+            name="briefbot",
+            # Explicit token and secret: bolt falls back to os.environ otherwise. Bolt builds
+            # its own client from the token (given ours as well, it only warns).
+            token=token,
+            signing_secret=secret,
+            request_verification_enabled=bool(secret),
+            # The ack runs before the response goes back; the work runs in lazy listeners.
+            # (With False, bolt polls every 10 ms for the ack, which only adds latency.)
+            process_before_response=True,
+        )
+        # Bolt's client never gets the pooled session: bolt deep-copies each request's
+        # context, client included, for the lazy listeners, and an aiohttp session cannot be
+        # copied. Bolt only calls auth.test with it, once; self.client does the posting.
+        # Bolt copies these two attributes into each request's client.
+        self.bolt.client.base_url = self.client.base_url
+        self.bolt.client.retry_handlers = retry.handlers()
+        self.tasks = TrackedLazyRunner(self.bolt.logger)
+        self.bolt.listener_runner.lazy_listener_runner = self.tasks
+        self.dedup = EventDeduplication(metrics=self._metrics)
+        self.bolt.use(self.dedup)
+        self.poster = SlackPoster(self.client, store, retry)
+        SlackListeners(core, self.poster, self._metrics).register(self.bolt)
+        self._http = AsyncSlackRequestHandler(self.bolt)
+        self._socket: AsyncSocketModeHandler | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self.bot_user_id: str | None = None
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self._app_token)
+
+    def routes(self) -> list[BaseRoute]:
+        if self.socket_mode:
+            return []
+        return [Route(EVENTS_PATH, self.handle_http, methods=["POST"])]
+
+    async def handle_http(self, request: Request) -> Response:
+        return await self._http.handle(request)
+
+    async def start(self) -> None:
+        # One pooled session for every Web API and response_url call (slack_sdk would open a
+        # new connection per call otherwise).
+        self._session = aiohttp.ClientSession()
+        self.client.session = self._session
+        try:
+            identity = await self.client.auth_test()
+            self.bot_user_id = identity.get("user_id")
+            log.info("slack: signed in as %s in %s", identity.get("user"), identity.get("team"))
+            if self.socket_mode:
+                self._socket = AsyncSocketModeHandler(self.bolt, app_token=self._app_token)
+                # bolt's Socket Mode handler has no type hints
+                connect = self._socket.connect_async()  # type: ignore[no-untyped-call]
+                await asyncio.wait_for(connect, CONNECT_TIMEOUT)
+        except BaseException as exc:
+            await self._close_connections()
+            if isinstance(exc, SlackApiError):
+                reason = exc.response.get("error") if isinstance(exc.response.data, dict) else ""
+                raise SlackConfigError(f"Slack refused the bot's tokens: {reason}") from exc
+            raise
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]  # no new requests
+            self._socket = None
+        await self.tasks.drain(DRAIN_SECONDS)  # answers already acknowledged get written
+        await self._close_connections()
+
+    async def _close_connections(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            self._socket = None
+        self.client.session = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def send(self, chat: ChatRef, reply: Reply) -> list[str]:
+        """Posts a reply to a channel or DM (digests); returns the messages' ts values."""
+        ids: list[str] = []
+        for message in render([reply]):
+            try:
+                ids.append(await self.poster.post(chat.chat_id, message, chat.thread_id))
+            except SendError:
+                self._metrics.inc("slack_send_errors")
+                raise
+        return ids

@@ -1,0 +1,79 @@
+"""Slack retries an event it thinks failed (X-Slack-Retry-Num) and bolt does not deduplicate, so
+each event_id is processed once here.
+
+The memory is an in-process bounded TTL set: enough for one bot process. Several replicas
+behind one Request URL would need a shared store (e.g. a unique key in the database) instead.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+
+from bot.metrics import Metrics
+from bot.render import limits
+
+
+class TtlSet:
+    """Remembers keys for `ttl` seconds, at most `capacity` of them (oldest forgotten first)."""
+
+    def __init__(
+        self,
+        ttl: float = limits.SLACK_EVENT_RETRY_WINDOW_SECONDS,
+        capacity: int = 50_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._ttl = ttl
+        self._capacity = capacity
+        self._clock = clock
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def add(self, key: str) -> bool:
+        """True when the key is new (and now remembered), False when it was seen recently."""
+        now = self._clock()
+        self._expire(now)
+        if key in self._seen:
+            return False
+        self._seen[key] = now
+        while len(self._seen) > self._capacity:
+            self._seen.popitem(last=False)
+        return True
+
+    def _expire(self, now: float) -> None:
+        while self._seen:
+            key, seen_at = next(iter(self._seen.items()))
+            if now - seen_at < self._ttl:
+                return
+            del self._seen[key]
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+
+class EventDeduplication(AsyncMiddleware):
+    """A global bolt middleware; it runs after signature verification, so a forged retry can
+    not make us forget a real event. Duplicates are acknowledged (200) and dropped."""
+
+    def __init__(self, seen: TtlSet | None = None, metrics: Metrics | None = None) -> None:
+        self.seen = seen or TtlSet()
+        self._metrics = metrics
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],  # bolt passes it by this name
+    ) -> BoltResponse | None:
+        body = req.body
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if isinstance(event_id, str) and not self.seen.add(event_id):
+            if self._metrics is not None:
+                self._metrics.inc("slack_duplicate_events")
+            return BoltResponse(status=200, body="")
+        return await next()
