@@ -23,12 +23,14 @@ from bot.core.messages import ChatRef, Reply
 from bot.metrics import Metrics
 from briefings.digest import compose
 from briefings.ledger import DeliveryLedger, DeliveryView
-from briefings.models import EMPTY, SENT, utcnow
+from briefings.models import CHAT_ACTIVE, CHAT_MOVED, EMPTY, SENT, utcnow
 from briefings.store import BriefingStore
 from briefings.subscriptions import SubscriptionStore, SubscriptionView
 
 log = logging.getLogger(__name__)
 
+UNREACHABLE = "unreachable"
+REACHABLE = frozenset({CHAT_ACTIVE, CHAT_MOVED})
 UNCONFIRMED = "?"  # a message that timed out after leaving: maybe posted, never resent
 
 
@@ -126,6 +128,11 @@ class DigestDelivery:
             await self.ledger.record_skipped(sub.id, [slot], now, "missed the grace period")
             self.metrics.inc("digests_skipped")
             return "skipped"
+        status, reason = await self.store.chat_status(sub.platform, sub.chat_id)
+        if status not in REACHABLE:
+            # An adapter found the chat unreachable while answering a command.
+            await self._pause(sub, f"{status}: {reason}" if reason else status)
+            return "paused"
         delivery_id = await self.ledger.claim(sub.id, slot, now)
         if delivery_id is None:
             return "taken"
@@ -191,9 +198,8 @@ class DigestDelivery:
         now = self.clock()
         if error.permanent:
             await self.ledger.fail(view.id, now, error.reason)
-            if await self.subscriptions.pause(sub.id, error.reason):
-                await self._tell_admins(sub, error.reason)
-            await self.store.mark_chat(sub.platform, sub.chat_id, "unreachable", error.reason)
+            await self.store.mark_chat(sub.platform, sub.chat_id, UNREACHABLE, error.reason)
+            await self._pause(sub, error.reason)
             self.metrics.inc("digests_failed")
             return "paused"
         if view.attempts >= self.max_attempts:
@@ -208,6 +214,12 @@ class DigestDelivery:
         await self.ledger.retry_later(view.id, error.reason, now + wait)
         self.metrics.inc("digests_retried")
         return "retry"
+
+    async def _pause(self, sub: SubscriptionView, reason: str) -> None:
+        """Pauses the subscription; only the call that actually pauses it tells the admins."""
+        if await self.subscriptions.pause(sub.id, reason):
+            self.metrics.inc("subscriptions_paused")
+            await self._tell_admins(sub, reason)
 
     async def _tell_admins(self, sub: SubscriptionView, reason: str) -> None:
         adapter = self.adapters.get(sub.platform)

@@ -125,6 +125,7 @@ class AuditEntry(Base):
 
 
 CHAT_ACTIVE = "active"
+CHAT_MOVED = "moved"
 
 
 class Chat(Base):

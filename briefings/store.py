@@ -23,6 +23,7 @@ from briefings.errors import NothingToUndo, UnknownPoint, UnknownSource, Unknown
 from briefings.loader import BriefingData
 from briefings.models import (
     CHAT_ACTIVE,
+    CHAT_MOVED,
     PUBLISHED,
     RETRACTED,
     Admin,
@@ -218,28 +219,16 @@ class BriefingStore:
 
     async def mark_chat(self, platform: str, chat_id: str, status: str, reason: str = "") -> None:
         """Records that a chat is unreachable (blocked, kicked, archived...) or active again.
-        An unreachable chat's digest subscription is paused with the same reason."""
+        Digest delivery reads this before sending, and pauses the chat's subscription."""
         async with self._write() as session:
             chat = await self._chat_row(session, platform, chat_id)
             chat.status, chat.reason, chat.updated_at = status, reason[:200], utcnow()
-            if status != CHAT_ACTIVE:
-                await session.execute(
-                    update(Subscription)
-                    .where(
-                        Subscription.platform == platform,
-                        Subscription.chat_id == chat_id,
-                        Subscription.active.is_(True),
-                    )
-                    .values(
-                        active=False, pause_reason=f"{status}: {reason}"[:200], updated_at=utcnow()
-                    )
-                )
 
     async def move_chat(self, platform: str, old_id: str, new_id: str) -> None:
         """Remembers that the platform moved a chat to a new id; later work follows the move."""
         async with self._write() as session:
             old = await self._chat_row(session, platform, old_id)
-            old.status, old.reason, old.moved_to = "moved", f"moved to {new_id}", new_id
+            old.status, old.reason, old.moved_to = CHAT_MOVED, f"moved to {new_id}", new_id
             old.updated_at = utcnow()
             new = await self._chat_row(session, platform, new_id)
             new.status, new.reason = CHAT_ACTIVE, ""

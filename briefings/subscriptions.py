@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from briefings.db import writer
-from briefings.models import AuditEntry, Subscription, utcnow
+from briefings.models import CHAT_ACTIVE, AuditEntry, Chat, Subscription, utcnow
 from briefings.schedule import Schedule, as_utc
 
 
@@ -143,6 +143,12 @@ class SubscriptionStore:
             row.mode = request.mode
             row.active, row.pause_reason = True, ""
             row.updated_at = now
+            # Someone just asked for digests here, so the chat is reachable again.
+            await session.execute(
+                update(Chat)
+                .where(Chat.platform == request.platform, Chat.chat_id == request.chat_id)
+                .values(status=CHAT_ACTIVE, reason="", updated_at=now)
+            )
             await session.flush()
             session.add(
                 AuditEntry(

@@ -133,7 +133,14 @@ async def test_schedule_and_unsubscribe(env: Env) -> None:
 
 async def test_schedule_shows_pause_reason(env: Env) -> None:
     await say(env, msg("/subscribe"))
+    # The adapter found the chat blocked while answering; the next digest pauses it.
     await env.store.mark_chat("telegram", "100", "blocked", "bot was blocked by the user")
+    sub = await env.subscriptions.get("telegram", "100")
+    assert sub is not None
+    env.clock.advance(hours=2)
+    assert await env.delivery.deliver(sub.id, env.clock.now.replace(minute=0)) == "paused"
+    assert env.adapter.to("100") == []
+    assert len(env.adapter.to("9001")) == 1
     out = await say(env, msg("/schedule"))
     assert "Paused: blocked: bot was blocked by the user." in out
     await say(env, msg("/subscribe"))
