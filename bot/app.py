@@ -115,6 +115,10 @@ def build_adapters(settings: Settings, app: App) -> list[ChatAdapter]:
     """The chat adapters whose credentials are configured. Imports are lazy so the console
     chat starts without loading chat SDKs."""
     adapters: list[ChatAdapter] = []
+    if settings.telegram_bot_token:
+        from bot.adapters.telegram import TelegramAdapter
+
+        adapters.append(TelegramAdapter.from_settings(settings, app.core, app.store, app.metrics))
     if settings.slack_bot_token:
         from bot.adapters.slack import SlackAdapter
 

@@ -1,0 +1,217 @@
+"""Telegram adapter: python-telegram-bot's Application, run in the bot's own event loop.
+
+Updates arrive by long polling, or by webhook on the bot's web server when a webhook URL is
+configured. A message meant for the bot becomes an Incoming for the core; each Reply is rendered
+to HTML and posted by the sender (retries, blocked and moved chats) through the rate limiter.
+Only the lifecycle pieces of Application are used (initialize/start ... stop/shutdown), never
+run_polling, which would own the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.routing import BaseRoute
+from telegram import Update
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import Application
+
+from bot.adapters.telegram_handlers import UpdateHandlers
+from bot.adapters.telegram_inbound import Me
+from bot.adapters.telegram_limits import ChatRateLimiter, TelegramLimits
+from bot.adapters.telegram_logs import protect_token
+from bot.adapters.telegram_menu import CommandMenu
+from bot.adapters.telegram_processor import ChatUpdateProcessor
+from bot.adapters.telegram_sender import PLATFORM, RetryPolicy, TelegramSender
+from bot.adapters.telegram_transport import remember_missing_sniffio
+from bot.adapters.telegram_webhook import new_secret, valid_secret, webhook_route
+from bot.config import Settings
+from bot.core.core import Core
+from bot.core.messages import ChatRef, Reply
+from bot.metrics import Metrics
+from bot.render.telegram import render
+from briefings.store import BriefingStore
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "channel_post", "callback_query", "my_chat_member"]
+
+
+@dataclass(frozen=True)
+class TelegramOptions:
+    webhook_url: str | None = None  # webhook mode when set, long polling otherwise
+    webhook_secret: str | None = None  # generated when a webhook has none
+    limits: TelegramLimits = field(default_factory=TelegramLimits)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    poll_timeout: float = 10.0  # seconds a getUpdates call waits for news
+    request_timeout: float = 10.0  # read and write timeout of every other call
+    connect_timeout: float = 5.0
+    max_concurrent_updates: int = 256
+    # HTTP connections (and requests in flight) for Bot API calls other than getUpdates. At
+    # Telegram's 30 messages/s and round trips of a few hundred ms, eight are plenty. httpx's
+    # pool does work per request that grows with its size and queue: with PTB's default of
+    # 256 that was the largest cost per update under load.
+    connection_pool_size: int = 8
+    max_waiting_per_chat: int = 8
+    menu_refresh_seconds: float = 300.0
+
+
+class TelegramAdapter:
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        core: Core,
+        store: BriefingStore,
+        token: str,
+        base_url: str = "https://api.telegram.org/bot",
+        options: TelegramOptions | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.options = options or TelegramOptions()
+        self._metrics = metrics or Metrics()
+        self._secret = self.options.webhook_secret or new_secret()
+        if not valid_secret(self._secret):
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET may hold 1-256 of A-Z a-z 0-9 _ -")
+        protect_token(token)  # before the Bot exists: building it logs the URL
+        remember_missing_sniffio()
+        self.application = self._build(token, base_url)
+        self.sender = TelegramSender(self.application.bot, store, self.options.retry, self._metrics)
+        self.menu = CommandMenu(self.application.bot, store, core.registry.commands())
+        self.handlers = UpdateHandlers(core, self.sender, self.menu, self.send, self._metrics)
+        self.handlers.register(self.application)
+        self._menu_task: asyncio.Task[None] | None = None
+        self._running = False
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, core: Core, store: BriefingStore, metrics: Metrics
+    ) -> TelegramAdapter:
+        token = settings.telegram_bot_token
+        secret = settings.telegram_webhook_secret
+        return cls(
+            core,
+            store,
+            token.get_secret_value() if token else "",
+            settings.telegram_api_base_url,
+            TelegramOptions(
+                webhook_url=settings.telegram_webhook_url or None,
+                webhook_secret=secret.get_secret_value() if secret else None,
+            ),
+            metrics,
+        )
+
+    def _build(self, token: str, base_url: str) -> Application[Any, Any, Any, Any, Any, Any]:
+        o = self.options
+        builder = (
+            Application.builder()
+            .token(token)
+            .base_url(base_url)
+            .rate_limiter(ChatRateLimiter(o.limits, max_in_flight=o.connection_pool_size))
+            .concurrent_updates(
+                ChatUpdateProcessor(o.max_concurrent_updates, o.max_waiting_per_chat, self._metrics)
+            )
+            .connection_pool_size(o.connection_pool_size)
+            .connect_timeout(o.connect_timeout)
+            # Waiting for a pooled connection during a burst is not an error.
+            .pool_timeout(o.request_timeout)
+            .read_timeout(o.request_timeout)
+            .write_timeout(o.request_timeout)
+            .get_updates_connect_timeout(o.connect_timeout)
+            .get_updates_read_timeout(o.request_timeout)  # PTB adds the poll timeout to this
+            # PTB's last getUpdates on stop (to confirm what was fetched) can find the single
+            # pooled connection still held by the poll it just cancelled; a second one avoids
+            # a pool timeout there.
+            .get_updates_connection_pool_size(2)
+            .job_queue(None)  # the project's own scheduler runs timed work
+        )
+        if o.webhook_url:
+            builder = builder.updater(None)
+        application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        return application
+
+    # ----- ChatAdapter -------------------------------------------------------------------------
+
+    def routes(self) -> list[BaseRoute]:
+        if not self.options.webhook_url:
+            return []
+        return [webhook_route(self._secret, self._accept)]
+
+    async def start(self) -> None:
+        app = self.application
+        try:
+            await app.initialize()  # getMe: checks the token, learns the bot's username
+        except InvalidToken:
+            await app.bot.shutdown()
+            # PTB's message quotes the token; say the same without it.
+            raise RuntimeError("Telegram rejected TELEGRAM_BOT_TOKEN") from None
+        except BaseException:
+            await app.bot.shutdown()  # Application.shutdown skips a half-initialized bot
+            raise
+        me = self.handlers.me = Me(app.bot.id, app.bot.username)
+        await self.menu.refresh()
+        await app.start()
+        try:
+            await self._start_receiving()
+        except BaseException:
+            await app.stop()
+            await app.shutdown()
+            raise
+        self._running = True
+        self._menu_task = asyncio.create_task(
+            self.menu.keep_fresh(self.options.menu_refresh_seconds)
+        )
+        log.info(
+            "telegram bot @%s receiving by %s",
+            me.username,
+            "webhook" if self.options.webhook_url else "long polling",
+        )
+
+    async def _start_receiving(self) -> None:
+        app, o = self.application, self.options
+        if o.webhook_url:
+            await app.bot.set_webhook(
+                url=o.webhook_url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES
+            )
+        elif app.updater is not None:
+            await app.updater.start_polling(
+                timeout=dt.timedelta(seconds=o.poll_timeout),
+                allowed_updates=ALLOWED_UPDATES,
+                error_callback=_polling_error,
+            )
+
+    async def stop(self) -> None:
+        """Stops taking updates, answers those already taken, then closes connections."""
+        self._running = False
+        if self._menu_task is not None:
+            self._menu_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._menu_task
+            self._menu_task = None
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    async def send(self, chat: ChatRef, reply: Reply) -> list[str]:
+        # No buttons under channel posts: any subscriber could press them (see `pressed`).
+        return await self.sender.deliver(chat, render(reply, buttons=chat.kind != "channel"))
+
+    async def _accept(self, data: dict[str, Any]) -> bool:
+        """A webhook update, queued like a polled one."""
+        if not self._running:
+            return False
+        await self.application.update_queue.put(Update.de_json(data, self.application.bot))
+        return True
+
+
+def _polling_error(exc: TelegramError) -> None:
+    # PTB retries polling by itself; its default callback logs a full traceback each time.
+    log.warning("telegram polling failed, retrying: %s", exc.message)

@@ -1,0 +1,137 @@
+"""Telegram updates -> the core's Incoming: which messages are meant for this bot, who sent
+them, and from which chat and forum topic."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from telegram import CallbackQuery, Chat, ChatMemberUpdated, Message, MessageEntity
+from telegram.constants import ChatMemberStatus, ChatType
+
+from bot.core.messages import ChatKind, ChatRef, Incoming
+
+PLATFORM = "telegram"
+KINDS: dict[str, ChatKind] = {
+    ChatType.PRIVATE: "private",
+    ChatType.GROUP: "group",
+    ChatType.SUPERGROUP: "group",
+    ChatType.CHANNEL: "channel",
+}
+# "/treaty@OurBot extra" -> name "treaty", bot "OurBot".
+_COMMAND = re.compile(r"^/(?P<name>[^\s@]*)(?:@(?P<bot>\w+))?")
+GONE_STATUSES = frozenset({ChatMemberStatus.BANNED, ChatMemberStatus.LEFT})
+
+
+@dataclass(frozen=True)
+class Me:
+    """Who the bot is, as learnt from getMe: what users address it by."""
+
+    id: int
+    username: str
+
+    def named(self, username: str) -> bool:
+        return username.casefold() == self.username.casefold()
+
+
+@dataclass(frozen=True)
+class Addressed:
+    """A message meant for the bot. `explicit` when it names the bot (or is a private chat):
+    in a group, an unaddressed command may belong to another bot."""
+
+    incoming: Incoming
+    explicit: bool
+    command: str | None  # the command's name, when the text is a slash command
+
+
+def chat_ref(chat: Chat, message: Message | None = None) -> ChatRef:
+    # message_thread_id is also set on replies in ordinary groups; only forum topics need it.
+    thread = message.message_thread_id if message is not None and message.is_topic_message else None
+    return ChatRef(
+        platform=PLATFORM,
+        chat_id=str(chat.id),
+        kind=KINDS.get(chat.type, "group"),
+        thread_id=str(thread) if thread else None,
+    )
+
+
+def author(message: Message) -> tuple[str, str] | None:
+    """(user id, display name) of whoever posted. A chat posting as itself (a channel post, an
+    anonymous group admin) is named by its own id. None for other bots."""
+    if message.sender_chat is not None:
+        chat = message.sender_chat
+        return str(chat.id), chat.title or chat.username or str(chat.id)
+    user = message.from_user
+    if user is None:
+        chat = message.chat
+        return str(chat.id), chat.title or str(chat.id)
+    if user.is_bot:
+        return None
+    return str(user.id), user.full_name
+
+
+def mentions(message: Message, me: Me) -> bool:
+    for entity, text in message.parse_entities(
+        [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+    ).items():
+        if entity.type == MessageEntity.TEXT_MENTION:
+            if entity.user is not None and entity.user.id == me.id:
+                return True
+        elif me.named(text.removeprefix("@")):
+            return True
+    return False
+
+
+def without_mention(text: str, me: Me) -> str:
+    pattern = re.compile(rf"@{re.escape(me.username)}\b", re.IGNORECASE)
+    return " ".join(pattern.sub(" ", text).split())
+
+
+def addressed(message: Message, me: Me) -> Addressed | None:
+    """The message as the core should see it, or None when it is not meant for this bot:
+    /cmd@OtherBot anywhere, and plain text in groups and channels unless it mentions us."""
+    text = message.text
+    who = author(message)
+    if not text or who is None:
+        return None
+    if message.forward_origin is not None or message.is_automatic_forward:
+        # A forwarded "/treaty" (or a channel post copied into its discussion group, which
+        # the channel copy already answered) is something said elsewhere, not a command.
+        return None
+    chat = chat_ref(message.chat, message)
+    command = _COMMAND.match(text)
+    name = command["name"].casefold() if command else None
+    if command and command["bot"]:
+        if not me.named(command["bot"]):
+            return None
+        explicit = True
+    elif chat.kind == "private":
+        explicit = True
+    elif command:
+        explicit = False
+    elif mentions(message, me):
+        text, explicit = without_mention(text, me), True
+    else:
+        return None
+    return Addressed(Incoming(chat, who[0], who[1], text), explicit, name)
+
+
+def pressed(query: CallbackQuery) -> Incoming | None:
+    """A pressed inline button, as the command it carries typed by whoever pressed it.
+
+    Buttons under channel posts are ignored: any subscriber can press them, and only the
+    channel's admins may make the bot post there."""
+    message = query.message
+    if message is None or not query.data:
+        return None
+    chat = chat_ref(message.chat, message if isinstance(message, Message) else None)
+    if chat.kind == "channel":
+        return None
+    user = query.from_user
+    return Incoming(chat, str(user.id), user.full_name, query.data)
+
+
+def membership(change: ChatMemberUpdated) -> tuple[str, bool]:
+    """(chat id, reachable) after the bot was added to, removed from or blocked in a chat."""
+    status = change.new_chat_member.status
+    return str(change.chat.id), status not in GONE_STATUSES
