@@ -3,13 +3,18 @@ them, and from which chat and forum topic."""
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import CallbackQuery, Chat, ChatMemberUpdated, Message, MessageEntity
 from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
 
 from bot.core.messages import ChatKind, ChatRef, Incoming
+
+log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
 KINDS: dict[str, ChatKind] = {
@@ -21,6 +26,7 @@ KINDS: dict[str, ChatKind] = {
 # "/treaty@OurBot extra" -> name "treaty", bot "OurBot".
 _COMMAND = re.compile(r"^/(?P<name>[^\s@]*)(?:@(?P<bot>\w+))?")
 GONE_STATUSES = frozenset({ChatMemberStatus.BANNED, ChatMemberStatus.LEFT})
+ADMIN_STATUSES = frozenset({ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER})
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,34 @@ def author(message: Message) -> tuple[str, str] | None:
     return str(user.id), user.full_name
 
 
+async def _yes() -> bool:
+    return True
+
+
+def chat_admin_check(message: Message) -> Callable[[], Awaitable[bool]] | None:
+    """How the core learns whether the sender administers this group or channel, asked only
+    for commands that change the chat's settings (one getChatMember call then)."""
+    chat = message.chat
+    if chat.type == ChatType.PRIVATE:
+        return None
+    if message.sender_chat is not None and message.sender_chat.id == chat.id:
+        return _yes  # a channel post, or a group admin posting anonymously as the group
+    user = message.from_user
+    if user is None:
+        return None
+    bot = message.get_bot()
+
+    async def check() -> bool:
+        try:
+            member = await bot.get_chat_member(chat.id, user.id)
+        except TelegramError:
+            log.warning("could not ask Telegram who administers chat %s", chat.id)
+            return False
+        return member.status in ADMIN_STATUSES
+
+    return check
+
+
 def mentions(message: Message, me: Me) -> bool:
     for entity, text in message.parse_entities(
         [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
@@ -113,7 +147,8 @@ def addressed(message: Message, me: Me) -> Addressed | None:
         text, explicit = without_mention(text, me), True
     else:
         return None
-    return Addressed(Incoming(chat, who[0], who[1], text), explicit, name)
+    incoming = Incoming(chat, who[0], who[1], text, chat_admin=chat_admin_check(message))
+    return Addressed(incoming, explicit, name)
 
 
 def pressed(query: CallbackQuery) -> Incoming | None:

@@ -49,7 +49,7 @@ class TelegramLimits:
     private_period: float = 1.0
     # Telegram counts messages as they arrive, this limiter as they leave; network jitter can
     # bunch them up on the way. Each period is stretched by this share to leave room for that.
-    margin: float = 0.1
+    margin: float = 0.05
 
     @classmethod
     def off(cls) -> TelegramLimits:

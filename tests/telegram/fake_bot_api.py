@@ -307,6 +307,7 @@ class FakeBotApi:
         self.commands: list[dict[str, str]] | None = None
         self.webhook: dict[str, Any] | None = None
         self.flood_hits = 0
+        self.chat_admins: set[tuple[int, int]] = set()  # (chat id, user id) for getChatMember
         self._port = port
         self._pending: deque[dict[str, Any]] = deque()  # in update_id order
         self.sent_count = self.failed_count = 0  # sendMessage outcomes, kept cheap for stats
@@ -492,6 +493,27 @@ class FakeBotApi:
         return None
 
     # ----- methods -------------------------------------------------------------------------------
+
+    async def _m_getChatMember(self, params: dict[str, Any]) -> Any:
+        user_id = int(params["user_id"])
+        status = "administrator" if (params["chat_id"], user_id) in self.chat_admins else "member"
+        member: dict[str, Any] = {"status": status, "user": user(user_id)}
+        if status == "administrator":
+            member.update(
+                can_be_edited=False,
+                is_anonymous=False,
+                can_manage_chat=True,
+                can_delete_messages=True,
+                can_manage_video_chats=True,
+                can_restrict_members=True,
+                can_promote_members=False,
+                can_change_info=True,
+                can_invite_users=True,
+                can_post_stories=False,
+                can_edit_stories=False,
+                can_delete_stories=False,
+            )
+        return member
 
     async def _m_getMe(self, params: dict[str, Any]) -> Any:
         return {

@@ -113,3 +113,34 @@ async def test_a_migrated_group_keeps_its_digest(
     moved = await app.subscriptions.by_id(sub_id)
     assert moved is not None
     assert moved.chat_id == str(SUPERGROUP)
+
+
+async def test_in_groups_only_the_chats_admins_subscribe(
+    fake: FakeBotApi, bot: TelegramAdapter, app: App
+) -> None:
+    member, owner = 3301, 3302
+    fake.chat_admins.add((GROUP, owner))
+    fake.push(tg.message(GROUP, "/subscribe@OurBot 09:00 UTC", kind="group", user_id=member))
+    [refused] = await fake.wait_sent(1, GROUP)
+    assert refused.text.startswith("Only this chat's admins")
+    assert await app.subscriptions.get("telegram", str(GROUP)) is None
+    fake.push(tg.message(GROUP, "/subscribe@OurBot 09:00 UTC", kind="group", user_id=owner))
+    [_, accepted] = await fake.wait_sent(2, GROUP)
+    assert accepted.text.startswith("Subscribed. At 09:00 UTC")
+    asked = fake.requests("getChatMember")
+    assert [(c.params["chat_id"], int(c.params["user_id"])) for c in asked] == [
+        (GROUP, member),
+        (GROUP, owner),
+    ]
+
+
+async def test_a_channel_post_may_subscribe_the_channel(
+    fake: FakeBotApi, bot: TelegramAdapter, app: App
+) -> None:
+    channel = -1009999
+    fake.push(tg.channel_post(channel, "/subscribe 07:30 Europe/Kyiv weekdays"))
+    [answer] = await fake.wait_sent(1, channel)
+    assert answer.text.startswith("Subscribed. At 07:30 Europe/Kyiv, weekdays")
+    sub = await app.subscriptions.get("telegram", str(channel))
+    assert sub is not None
+    assert sub.chat_kind == "channel"
