@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +32,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.base import SendError
 from bot.adapters.slack_inbound import PLATFORM
+from bot.render import limits
 from bot.render.slack import SlackMessage
 from briefings.store import BriefingStore
 
@@ -127,19 +130,50 @@ def send_error(exc: Exception) -> SendError:
     return SendError(f"unexpected: {type(exc).__name__}", permanent=False)
 
 
+class ChannelPacer:
+    """Slack takes about one message per second per channel and answers bursts with 429s.
+    Each post reserves the channel's next free moment before it waits, so concurrent posts to
+    one channel queue up in order while other channels are not held up at all."""
+
+    PRUNE_AT = 4096
+
+    def __init__(
+        self,
+        interval: float = limits.SLACK_CHANNEL_MESSAGE_INTERVAL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.interval = interval
+        self._clock = clock
+        self._sleep = sleep
+        self._next: dict[str, float] = {}
+
+    async def wait(self, channel: str) -> None:
+        now = self._clock()
+        if len(self._next) >= self.PRUNE_AT:
+            self._next = {c: t for c, t in self._next.items() if t > now}
+        at = max(now, self._next.get(channel, now))
+        self._next[channel] = at + self.interval
+        if at > now:
+            await self._sleep(at - now)
+
+
 class SlackPoster:
     def __init__(
         self,
         client: AsyncWebClient,
         store: BriefingStore,
         retry: RetryPolicy,
+        pacer: ChannelPacer | None = None,
     ) -> None:
         self.client = client
         self._store = store
         self._retry = retry
+        self._pacer = pacer or ChannelPacer()
 
     async def post(self, channel: str, message: SlackMessage, thread_ts: str | None = None) -> str:
-        """chat.postMessage; returns the message's ts."""
+        """chat.postMessage, paced per channel; returns the message's ts."""
+        await self._pacer.wait(channel)
         try:
             response = await self.client.chat_postMessage(
                 channel=channel, text=message.text, blocks=list(message.blocks), thread_ts=thread_ts
