@@ -70,6 +70,7 @@ def from_command(body: dict[str, Any], umbrella: str = UMBRELLA) -> Incoming:
         text=unescape(
             slash_text(str(body.get("command", "")), str(body.get("text", "")), umbrella)
         ),
+        command_prefix=f"{umbrella} ",
     )
 
 
@@ -82,6 +83,7 @@ def from_event(event: dict[str, Any], bot_user_id: str | None) -> Incoming:
         user_id=user,
         user_name=user,
         text=unescape(strip_mention(str(event.get("text", "")), bot_user_id)),
+        command_prefix=f"{UMBRELLA} ",
     )
 
 
@@ -96,6 +98,7 @@ def from_action(body: dict[str, Any], command: str) -> Incoming:
         user_id=str(user.get("id", "")),
         user_name=str(user.get("username") or user.get("name") or user.get("id", "")),
         text=command,
+        command_prefix=f"{UMBRELLA} ",
     )
 
 

@@ -64,7 +64,9 @@ async def test_brief_alone_is_help_and_own_commands_work(
     await slack.command("/digest", "", fake.response_url("digest"))
     answers = {c.params["_token"]: c for c in await fake.wait_for(RESPONSE, 2)}
     assert texts.HELP_TITLE in answers["help"].text
-    assert "/treaty" in answers["help"].text
+    # Help names commands the way Slack lets people type them.
+    assert "/brief treaty" in answers["help"].text
+    assert "/brief search" in answers["help"].text
     assert "Digest:" in answers["digest"].text
 
 

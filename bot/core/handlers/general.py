@@ -20,11 +20,12 @@ async def start(ctx: Context) -> list[Reply]:
 
 
 async def help_(ctx: Context) -> list[Reply]:
+    prefix = ctx.incoming.command_prefix
     topics = tuple(
-        Item(text=t.description or t.title, tag=f"/{t.slug}") for t in ctx.catalog.topics
+        Item(text=t.description or t.title, tag=f"{prefix}{t.slug}") for t in ctx.catalog.topics
     )
     everyone = tuple(
-        Item(text=c.summary, tag=f"/{c.name}" + (f" {c.usage}" if c.usage else ""))
+        Item(text=c.summary, tag=f"{prefix}{c.name}" + (f" {c.usage}" if c.usage else ""))
         for c in ctx.commands
         if not c.admin
     )
@@ -32,7 +33,7 @@ async def help_(ctx: Context) -> list[Reply]:
     sections.append(Section(texts.HELP_COMMANDS_HEADING, everyone))
     if await ctx.roles.is_admin(ctx.incoming):
         admin = tuple(
-            Item(text=c.summary, tag=f"/{c.name}" + (f" {c.usage}" if c.usage else ""))
+            Item(text=c.summary, tag=f"{prefix}{c.name}" + (f" {c.usage}" if c.usage else ""))
             for c in ctx.commands
             if c.admin
         )
