@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest bench bench-fanout clean
 
 run: $(STAMP)
 	$(BIN)/briefbot run
@@ -23,6 +23,10 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all
+
+# Ten thousand digests paced at Telegram's limits: about six minutes.
+bench-fanout: $(STAMP)
+	$(BIN)/python -m bench.bench_fanout
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \

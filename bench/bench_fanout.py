@@ -1,32 +1,34 @@
 """10,000 Telegram digests due in the same minute, end to end: the real APScheduler jobs fire,
 the delivery queue claims each slot in the ledger, and the real Telegram adapter (rate limiter
-included) posts to a local fake Bot API that enforces Telegram's limits and answers 429 when
-they are broken.
+included) posts to a local fake Bot API, in a process of its own, that enforces Telegram's
+limits and answers 429 when they are broken.
 
 Target (issue 5): all delivered within 1.1 x (10,000 / 30) s = 367 s, zero 429 answers, peak
-memory at most 300 MB. Memory is this process's peak RSS, which also holds the fake server.
+memory at most 300 MB. Memory is the bot process's peak RSS (the fake server runs apart).
 Run it with `python -m bench.bench_fanout [count]` (about six minutes at the full count).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import resource
 import sys
 import time
-from pathlib import Path
+from collections.abc import AsyncIterator
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "telegram"))
+import aiohttp
 
-from fake_bot_api import TOKEN, FakeBotApi  # noqa: E402
+from bench.common import temp_sqlite_url
+from bot.adapters.telegram import TelegramAdapter
+from bot.app import build_app, start_digests
+from bot.config import Settings
+from briefings.schedule import Schedule
+from briefings.subscriptions import SubscriptionRequest
 
-from bench.common import temp_sqlite_url  # noqa: E402
-from bot.adapters.telegram import TelegramAdapter  # noqa: E402
-from bot.app import build_app, start_digests  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from briefings.schedule import Schedule  # noqa: E402
-from briefings.subscriptions import SubscriptionRequest  # noqa: E402
+TOKEN = "123456:TEST-token-never-in-logs"  # the token the fake server accepts
 
 DEFAULT_COUNT = 10_000
 FIRST_CHAT = 10_000_000
@@ -36,8 +38,33 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+@contextlib.asynccontextmanager
+async def fake_server() -> AsyncIterator[str]:
+    """The fake Bot API in its own process, Telegram's flood limits enforced."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.telegram.fake_bot_api", stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert process.stdout is not None
+        port = int((await process.stdout.readline()).decode())
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+async def stats(http: aiohttp.ClientSession, base: str) -> dict[str, Any]:
+    async with http.get(f"{base}/_control/stats") as response:
+        result: dict[str, Any] = await response.json()
+        return result
+
+
 async def main(count: int = DEFAULT_COUNT) -> None:
-    fake = await FakeBotApi().start()  # Telegram's flood limits, enforced
+    async with fake_server() as base, aiohttp.ClientSession() as http:
+        await run(count, base, http)
+
+
+async def run(count: int, base: str, http: aiohttp.ClientSession) -> None:
     settings = Settings(database_url=temp_sqlite_url("fanout.db"), _env_file=None)
     app = await build_app(settings)
     # All due at the start of the next minute that leaves time to set up.
@@ -57,13 +84,13 @@ async def main(count: int = DEFAULT_COUNT) -> None:
         ),
         "bench",
     )
-    adapter = TelegramAdapter(app.core, app.store, TOKEN, fake.base_url, metrics=app.metrics)
+    adapter = TelegramAdapter(app.core, app.store, TOKEN, f"{base}/bot", metrics=app.metrics)
     await adapter.start()
     delivery = await start_digests(app, [adapter])
     print(f"{count:,} subscriptions due at {slot:%H:%M:%S} UTC; waiting for the slot...")
     await asyncio.sleep(max(0.0, (slot - dt.datetime.now(dt.UTC)).total_seconds()))
     started = time.monotonic()
-    while fake.sent_count < count:
+    while (seen := await stats(http, base))["sent"] < count:
         await asyncio.sleep(0.5)
         if time.monotonic() - started > 3 * count / 30 + 60:
             print("gave up waiting")
@@ -75,12 +102,12 @@ async def main(count: int = DEFAULT_COUNT) -> None:
     await delivery.stop()
     await adapter.stop()
     await app.close()
-    await fake.stop()
+    final = await stats(http, base)
     limit = 1.1 * count / 30
     print(
-        f"{fake.sent_count:,} digests delivered in {elapsed:.1f} s (target {limit:.0f} s; "
-        f"{fake.sent_count / elapsed:.1f} messages/s); 429 answers: {fake.flood_hits}; "
-        f"failed sends: {fake.failed_count}; peak RSS {peak_rss_mb():.0f} MB"
+        f"{seen['sent']:,} digests delivered in {elapsed:.1f} s (target {limit:.0f} s; "
+        f"{seen['sent'] / elapsed:.1f} messages/s); 429 answers: {final['flood_hits']}; "
+        f"failed sends: {final['failed']}; bot's peak RSS {peak_rss_mb():.0f} MB"
     )
 
 

@@ -10,6 +10,7 @@ BENCHMARKS = [
     "bench.bench_core",
     "bench.bench_search",
     "bench.bench_cold_start",
+    "bench.bench_scheduler",
     "bench.bench_telegram",
     "bench.bench_slack",
 ]
