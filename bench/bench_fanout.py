@@ -11,24 +11,22 @@ Run it with `python -m bench.bench_fanout [count]` (about six minutes at the ful
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import resource
 import sys
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 
+from bench.bench_telegram import fake_server
 from bench.common import temp_sqlite_url
 from bot.adapters.telegram import TelegramAdapter
-from bot.app import build_app, start_digests
+from bot.app import build_app, settle_heap, start_digests
 from bot.config import Settings
 from briefings.schedule import Schedule
 from briefings.subscriptions import SubscriptionRequest
-
-TOKEN = "123456:TEST-token-never-in-logs"  # the token the fake server accepts
+from tests.telegram.fake_bot_api import TOKEN
 
 DEFAULT_COUNT = 10_000
 FIRST_CHAT = 10_000_000
@@ -38,21 +36,6 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-@contextlib.asynccontextmanager
-async def fake_server() -> AsyncIterator[str]:
-    """The fake Bot API in its own process, Telegram's flood limits enforced."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.telegram.fake_bot_api", stdout=asyncio.subprocess.PIPE
-    )
-    try:
-        assert process.stdout is not None
-        port = int((await process.stdout.readline()).decode())
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        await process.wait()
-
-
 async def stats(http: aiohttp.ClientSession, base: str) -> dict[str, Any]:
     async with http.get(f"{base}/_control/stats") as response:
         result: dict[str, Any] = await response.json()
@@ -60,7 +43,7 @@ async def stats(http: aiohttp.ClientSession, base: str) -> dict[str, Any]:
 
 
 async def main(count: int = DEFAULT_COUNT) -> None:
-    async with fake_server() as base, aiohttp.ClientSession() as http:
+    async with fake_server(flood_limits=True) as base, aiohttp.ClientSession() as http:
         await run(count, base, http)
 
 
@@ -87,6 +70,7 @@ async def run(count: int, base: str, http: aiohttp.ClientSession) -> None:
     adapter = TelegramAdapter(app.core, app.store, TOKEN, f"{base}/bot", metrics=app.metrics)
     await adapter.start()
     delivery = await start_digests(app, [adapter])
+    settle_heap()  # as `briefbot run` does once started
     print(f"{count:,} subscriptions due at {slot:%H:%M:%S} UTC; waiting for the slot...")
     await asyncio.sleep(max(0.0, (slot - dt.datetime.now(dt.UTC)).total_seconds()))
     started = time.monotonic()

@@ -43,12 +43,13 @@ CHATS = 1000
 
 
 @contextlib.asynccontextmanager
-async def fake_server() -> AsyncIterator[str]:
+async def fake_server(flood_limits: bool = False) -> AsyncIterator[str]:
+    """The fake Bot API in a process of its own, so its clock is not the bot's event loop."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "tests.telegram.fake_bot_api",
-        "--no-limits",
+        *([] if flood_limits else ["--no-limits"]),
         stdout=asyncio.subprocess.PIPE,
     )
     try:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 DEFAULT_URL = "sqlite+aiosqlite:///data/briefbot.db"
@@ -83,6 +85,17 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 def writer(engine: AsyncEngine) -> AsyncEngine:
     """The same engine, with write transactions that take SQLite's write lock at BEGIN."""
     return engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+
+
+@asynccontextmanager
+async def write_transaction(writer_engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session inside one write transaction, on an engine made by `writer()`. Objects stay
+    readable after the commit, so callers can build their views from them."""
+    async with (
+        AsyncSession(writer_engine, expire_on_commit=False) as session,
+        session.begin(),
+    ):
+        yield session
 
 
 def alembic_config(url: str) -> Any:

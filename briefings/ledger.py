@@ -9,15 +9,15 @@ claim (its owner crashed) resends only what was not confirmed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Iterable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from briefings.db import writer
+from briefings.db import write_transaction, writer
 from briefings.models import (
     CLAIMED,
     FAILED,
@@ -64,13 +64,8 @@ class DeliveryLedger:
         self._writer = writer(engine)
         self.worker = worker
 
-    @asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncSession]:
-        async with (
-            AsyncSession(self._writer, expire_on_commit=False) as session,
-            session.begin(),
-        ):
-            yield session
+    def _write(self) -> AbstractAsyncContextManager[AsyncSession]:
+        return write_transaction(self._writer)
 
     async def claim(self, subscription_id: int, slot: dt.datetime, now: dt.datetime) -> int | None:
         """The delivery id when this process won the slot; None when another process has it."""

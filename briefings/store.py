@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import selectinload
 
-from briefings.db import writer
+from briefings.db import write_transaction, writer
 from briefings.errors import NothingToUndo, UnknownPoint, UnknownSource, UnknownTopic
 from briefings.loader import BriefingData
 from briefings.models import (
@@ -306,10 +306,7 @@ class BriefingStore:
 
     @asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncSession]:
-        async with (
-            AsyncSession(self._writer, expire_on_commit=False) as session,
-            session.begin(),
-        ):
+        async with write_transaction(self._writer) as session:
             yield session
         self.invalidate()
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from briefings.db import writer
+from briefings.db import write_transaction, writer
 from briefings.models import CHAT_ACTIVE, AuditEntry, Chat, Subscription, utcnow
 from briefings.schedule import Schedule, as_utc
 
@@ -69,13 +69,8 @@ class SubscriptionStore:
         self._writer = writer(engine)
         self._clock = clock
 
-    @asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncSession]:
-        async with (
-            AsyncSession(self._writer, expire_on_commit=False) as session,
-            session.begin(),
-        ):
-            yield session
+    def _write(self) -> AbstractAsyncContextManager[AsyncSession]:
+        return write_transaction(self._writer)
 
     async def _row(self, session: AsyncSession, platform: str, chat_id: str) -> Subscription | None:
         return await session.scalar(

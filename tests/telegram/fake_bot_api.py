@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import contextvars
 import itertools
 import json
 import math
@@ -259,6 +260,9 @@ class Script:
     parameters: dict[str, Any] | None = None
 
 
+_arrived: contextvars.ContextVar[float] = contextvars.ContextVar("arrived")
+
+
 @dataclass(frozen=True)
 class FloodLimits:
     overall: int = 30
@@ -444,6 +448,8 @@ class FakeBotApi:
     # ----- HTTP ----------------------------------------------------------------------------------
 
     async def _api(self, request: web.Request) -> web.Response:
+        # Telegram counts a message when it arrives, not when its body has been parsed.
+        _arrived.set(time.monotonic())
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         raw = list(request.query.items())
@@ -634,7 +640,7 @@ class FakeBotApi:
         """Telegram's limits on posting, with sliding windows over accepted messages."""
         if self.limits is None:
             return None
-        now, lim = time.monotonic(), self.limits
+        now, lim = _arrived.get(time.monotonic()), self.limits
         group = chat_id < 0
         per_chat = self._per_chat.setdefault(chat_id, deque())
         chat_limit = (lim.group, lim.group_period) if group else (lim.private, lim.private_period)
