@@ -19,7 +19,7 @@ from bot.delivery import DigestDelivery, worker_name
 from bot.metrics import Metrics
 from briefings.db import create_engine, migrate
 from briefings.ledger import DeliveryLedger
-from briefings.loader import DEFAULT_FILE, load_briefings
+from briefings.loader import DEFAULT_FILE, BriefingData, load_briefings
 from briefings.store import BriefingStore, LoadReport
 from briefings.subscriptions import SubscriptionStore
 
@@ -57,8 +57,8 @@ async def open_store(settings: Settings) -> BriefingStore:
     return BriefingStore(engine, cache_ttl=settings.cache_ttl_seconds)
 
 
-async def seed(store: BriefingStore) -> LoadReport:
-    report = await store.load_briefings(load_briefings(DEFAULT_FILE))
+async def seed(store: BriefingStore, data: BriefingData) -> LoadReport:
+    report = await store.load_briefings(data)
     if report.changed:
         log.info(
             "loaded %d topics, %d sources, %d points", report.topics, report.sources, report.points
@@ -69,8 +69,10 @@ async def seed(store: BriefingStore) -> LoadReport:
 async def build_app(settings: Settings) -> App:
     store = await open_store(settings)
     catalog = await store.catalog()
+    # Read once: it seeds an empty database and names the event.
+    curated = load_briefings(DEFAULT_FILE)
     if settings.seed_on_start and not catalog.topics:
-        await seed(store)
+        await seed(store, curated)
     configured = dict(settings.static_admins())
     if settings.console_admin:
         configured["console"] = frozenset({CONSOLE_OPERATOR})
@@ -80,7 +82,7 @@ async def build_app(settings: Settings) -> App:
         store,
         Roles(store, configured),
         bot_name=settings.bot_name,
-        event_title=settings.event_title or load_briefings(DEFAULT_FILE).event_title,
+        event_title=settings.event_title or curated.event_title,
     )
     app = App(settings, store, core, subscriptions, ledger)
     core.digests = DigestControls(

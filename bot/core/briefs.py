@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.core.messages import Item, SourceRef
+from briefings.schedule import as_utc
 from briefings.views import PointView, SourceView
 
 
@@ -36,6 +37,4 @@ def point_item(point: PointView, citations: Citations, tag: str | None = None) -
 def when(moment: dt.datetime | None) -> str:
     if moment is None:
         return "never"
-    if moment.tzinfo is None:  # SQLite hands back naive UTC
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC).strftime("%d %b %Y %H:%M UTC")
+    return as_utc(moment).strftime("%d %b %Y %H:%M UTC")

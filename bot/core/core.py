@@ -66,6 +66,7 @@ class Core:
         self.bot_name = bot_name
         self.event_title = event_title
         self.registry = registry or default_registry()
+        self._commands = tuple(self.registry.commands())  # for help; built once, not per message
         self.digests = digests
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
@@ -110,7 +111,7 @@ class Core:
             roles=self.roles,
             bot_name=self.bot_name,
             event_title=self.event_title,
-            commands=tuple(self.registry.commands()),
+            commands=self._commands,
             digests=self.digests,
         )
         if command.admin and not await self.roles.is_admin(incoming):

@@ -103,10 +103,10 @@ def parse_subscribe_args(args: str, catalog: Catalog, default_zone: str) -> Subs
     for raw in words:
         word = raw.casefold().strip(",;")
         shown = raw if len(raw) <= 40 else raw[:39] + "…"
-        if parse_time(word) is not None:
+        if (at := parse_time(word)) is not None:
             if time is not None:
                 raise SubscribeArgsError(texts.SUBSCRIBE_TWICE.format(what="time"))
-            time = parse_time(word)
+            time = at
         elif _looks_like_time(word):
             raise SubscribeArgsError(texts.SUBSCRIBE_BAD_TIME.format(value=shown))
         elif word in DIGEST_MODES:
@@ -125,8 +125,8 @@ def parse_subscribe_args(args: str, catalog: Catalog, default_zone: str) -> Subs
             if zone_name is not None and zone_name != found:
                 raise SubscribeArgsError(texts.SUBSCRIBE_TWICE.format(what="time zone"))
             zone_name = found
-        elif parse_days(word) is not None:
-            days = "".join(sorted(set((days or "") + (parse_days(word) or ""))))
+        elif (chosen := parse_days(word)) is not None:
+            days = "".join(sorted(set((days or "") + chosen)))
         elif word == "all":
             topics = []
         elif (topic := catalog.topic(word)) is not None:

@@ -8,11 +8,10 @@ from bot.core import texts
 from bot.core.commands import Command
 from bot.core.context import Context
 from bot.core.digest_reply import digest_replies
-from bot.core.digests import DigestControls
 from bot.core.messages import Reply
 from bot.core.subscribe_args import SubscribeArgsError, parse_subscribe_args
 from briefings.digest import compose
-from briefings.models import FULL
+from briefings.models import FULL, utcnow
 from briefings.schedule import describe_days, zone
 from briefings.subscriptions import SubscriptionRequest, SubscriptionView
 
@@ -33,10 +32,6 @@ def summary(sub: SubscriptionView) -> str:
     )
 
 
-def _controls(ctx: Context) -> DigestControls | None:
-    return ctx.digests
-
-
 async def may_manage_chat(ctx: Context) -> bool:
     """Anyone manages their own private chat; groups and channels need an admin."""
     if ctx.incoming.chat.kind == "private":
@@ -48,7 +43,7 @@ async def may_manage_chat(ctx: Context) -> bool:
 
 
 async def subscribe(ctx: Context) -> list[Reply]:
-    digests = _controls(ctx)
+    digests = ctx.digests
     if digests is None:
         return [Reply.text(texts.SUBSCRIBE_UNAVAILABLE, tone="error")]
     if ctx.args.strip().casefold() in {"help", "?"}:
@@ -83,7 +78,7 @@ async def subscribe(ctx: Context) -> list[Reply]:
 
 
 async def unsubscribe(ctx: Context) -> list[Reply]:
-    digests = _controls(ctx)
+    digests = ctx.digests
     if digests is None:
         return [Reply.text(texts.SUBSCRIBE_UNAVAILABLE, tone="error")]
     chat = ctx.incoming.chat
@@ -97,7 +92,7 @@ async def unsubscribe(ctx: Context) -> list[Reply]:
 
 
 async def schedule(ctx: Context) -> list[Reply]:
-    digests = _controls(ctx)
+    digests = ctx.digests
     if digests is None:
         return [Reply.text(texts.SUBSCRIBE_UNAVAILABLE, tone="error")]
     chat = ctx.incoming.chat
@@ -122,14 +117,14 @@ async def schedule(ctx: Context) -> list[Reply]:
 
 async def post(ctx: Context) -> list[Reply]:
     """An admin posts the full digest (of this chat's topics, if it subscribes) here now."""
-    digests = _controls(ctx)
+    digests = ctx.digests
     chat = ctx.incoming.chat
     sub = await digests.subscriptions.get(chat.platform, chat.chat_id) if digests else None
     timezone = sub.schedule.timezone if sub else (digests.default_timezone if digests else "UTC")
     digest = compose(ctx.catalog, sub.topics if sub else (), FULL, None)
     if digest.empty:
         return [Reply.text(texts.POST_EMPTY)]
-    now = digests.clock() if digests else dt.datetime.now(dt.UTC)
+    now = digests.clock() if digests else utcnow()
     return digest_replies(digest, timezone, ctx.event_title or ctx.bot_name, now)
 
 
