@@ -7,11 +7,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 DATA_FILE = Path(__file__).resolve().parents[1] / "briefings" / "data" / "putin_dprk_2024.yaml"
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS_DIR = Path(__file__).resolve().parent / "fixtures" / "articles"
 
 REQUIRED_TOPICS = (
     "visit",
@@ -85,11 +84,9 @@ def copied_runs(text: str, seed_grams: set[tuple[str, ...]]) -> list[str]:
 
 
 def require_seeds() -> list[Path]:
-    if not SEEDS_DIR.is_dir():
-        pytest.skip(f"seed articles not available at {SEEDS_DIR}")
-    seeds = sorted(p for p in SEEDS_DIR.iterdir() if p.is_file())
-    if not seeds:
-        pytest.skip(f"no seed articles in {SEEDS_DIR}")
+    # The seeds ship with the repository, so a missing one is a failure, never a skip.
+    seeds = sorted(SEEDS_DIR.glob("*.txt"))
+    assert seeds, f"no seed articles in {SEEDS_DIR}"
     return seeds
 
 
