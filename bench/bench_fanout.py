@@ -21,7 +21,7 @@ import aiohttp
 
 from bench.bench_telegram import fake_server
 from bench.common import temp_sqlite_url
-from bot.adapters.telegram import TelegramAdapter
+from bot.adapters.telegram.adapter import TelegramAdapter
 from bot.app import build_app, settle_heap, start_digests
 from bot.config import Settings
 from briefings.schedule import Schedule

@@ -30,9 +30,9 @@ import aiohttp
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
-from bot.adapters.telegram import TelegramAdapter, TelegramOptions
-from bot.adapters.telegram_limits import ChatRateLimiter, TelegramLimits
-from bot.adapters.telegram_transport import remember_missing_sniffio
+from bot.adapters.telegram.adapter import TelegramAdapter, TelegramOptions
+from bot.adapters.telegram.rate_limiter import ChatRateLimiter, TelegramLimits
+from bot.adapters.telegram.transport import remember_missing_sniffio
 from bot.app import build_app
 from bot.config import Settings
 from tests.telegram.fake_bot_api import TOKEN, message

@@ -119,11 +119,11 @@ def build_adapters(settings: Settings, app: App) -> list[ChatAdapter]:
     chat starts without loading chat SDKs."""
     adapters: list[ChatAdapter] = []
     if settings.telegram_bot_token:
-        from bot.adapters.telegram import TelegramAdapter
+        from bot.adapters.telegram.adapter import TelegramAdapter
 
         adapters.append(TelegramAdapter.from_settings(settings, app.core, app.store, app.metrics))
     if settings.slack_bot_token:
-        from bot.adapters.slack import SlackAdapter
+        from bot.adapters.slack.adapter import SlackAdapter
 
         adapters.append(SlackAdapter(app.core, app.store, settings, metrics=app.metrics))
     return adapters

@@ -7,10 +7,10 @@ import json
 import time
 from typing import Any
 
-from bot.adapters.slack import SlackAdapter
+from bot.adapters.slack import limits
+from bot.adapters.slack.adapter import SlackAdapter
+from bot.adapters.slack.render import ACTION_RUN, ACTION_SHARE
 from bot.core import texts
-from bot.render import limits
-from bot.render.slack import ACTION_RUN, ACTION_SHARE
 from tests.slack.factories import ASKER, CHANNEL, DM, SlackSender, direct_message, mention
 from tests.slack.fake_web_api import BOT_USER_ID, RESPONSE, Canned, FakeSlack
 
@@ -195,7 +195,7 @@ async def test_stale_timestamp_is_rejected(
     from tests.slack.factories import FORM, slash_command
 
     body = slash_command("/brief", "treaty", fake.response_url())
-    too_far = limits.SLACK_SIGNATURE_MAX_AGE_SECONDS + 1
+    too_far = limits.SIGNATURE_MAX_AGE_SECONDS + 1
     stale = await slack.post(body, FORM, timestamp=int(time.time()) - too_far)
     future = await slack.post(body, FORM, timestamp=int(time.time()) + too_far)
     assert (stale.status_code, future.status_code) == (401, 401)
@@ -212,7 +212,7 @@ async def test_url_verification_challenge(slack: SlackSender) -> None:
 
 async def test_ack_does_not_wait_for_a_slow_answer(slack: SlackSender, fake: FakeSlack) -> None:
     # The answer takes longer than Slack waits for an ack; the ack must not wait for it.
-    fake.script(RESPONSE, Canned(delay=limits.SLACK_ACK_SECONDS, body="ok"))
+    fake.script(RESPONSE, Canned(delay=limits.ACK_SECONDS, body="ok"))
     started = time.monotonic()
     response = await slack.command("/brief", "digest", fake.response_url())
     assert response.status_code == 200

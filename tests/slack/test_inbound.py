@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters.slack_dedup import TtlSet
-from bot.adapters.slack_inbound import (
+from bot.adapters.slack.dedup import TtlSet
+from bot.adapters.slack.inbound import (
     chat_kind,
     from_command,
     from_event,

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.adapters.slack import limits
+from bot.adapters.slack.manifest import BOT_SCOPES, build_manifest, display_name
 from bot.cli import main
 from bot.core.core import default_registry
-from bot.render import limits
-from bot.slack_manifest import BOT_SCOPES, build_manifest, display_name
 
 URL = "https://bot.example.org/slack/events"
 
@@ -28,7 +28,7 @@ def test_http_manifest_declares_every_entry_point() -> None:
     commands = commands_of(manifest)
     assert list(commands)[0] == "/brief"
     fixed = {f"/{c.name}" for c in default_registry().commands()}
-    builtin = {f"/{name}" for name in limits.SLACK_BUILTIN_COMMANDS}
+    builtin = {f"/{name}" for name in limits.BUILTIN_COMMANDS}
     assert set(commands) == {"/brief"} | (fixed - builtin)
     assert "/search" not in commands
     assert "/remove" not in commands
@@ -71,14 +71,14 @@ def test_manifest_respects_slack_limits() -> None:
         socket_mode=True,
     )
     info = manifest["display_information"]
-    assert len(info["name"]) <= limits.SLACK_APP_NAME_CHARS
-    assert len(info["description"]) <= limits.SLACK_APP_DESCRIPTION_CHARS
+    assert len(info["name"]) <= limits.APP_NAME_CHARS
+    assert len(info["description"]) <= limits.APP_DESCRIPTION_CHARS
     commands = manifest["features"]["slash_commands"]
-    assert len(commands) <= limits.SLACK_MAX_SLASH_COMMANDS
+    assert len(commands) <= limits.MAX_SLASH_COMMANDS
     for command in commands:
-        assert len(command["command"]) <= limits.SLACK_SLASH_COMMAND_CHARS
-        assert len(command["description"]) <= limits.SLACK_SLASH_DESCRIPTION_CHARS
-        assert len(command.get("usage_hint", "")) <= limits.SLACK_SLASH_USAGE_HINT_CHARS
+        assert len(command["command"]) <= limits.SLASH_COMMAND_CHARS
+        assert len(command["description"]) <= limits.SLASH_DESCRIPTION_CHARS
+        assert len(command.get("usage_hint", "")) <= limits.SLASH_USAGE_HINT_CHARS
     assert display_name("Briefing Bot (Kyiv)!") == "briefing-bot-kyiv"
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.adapters.slack import SlackAdapter
-from bot.adapters.slack_outbound import ChannelPacer
+from bot.adapters.slack.adapter import SlackAdapter
+from bot.adapters.slack.outbound import ChannelPacer
 from bot.core.messages import ChatRef, Reply
 from tests.slack.fake_web_api import FakeSlack
 from tests.slack.test_send import sender  # noqa: F401  (the started adapter fixture)

@@ -17,10 +17,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.adapters.slack import limits
+from bot.adapters.slack.render import ACTION_SHARE, SlackMessage, escape, render
 from bot.core import texts
 from bot.core.messages import Button, Item, Reply, Section, SourceRef
-from bot.render import limits
-from bot.render.slack import ACTION_SHARE, SlackMessage, escape, render
 
 ENTITY_OK = re.compile(r"&(?!amp;|lt;|gt;)")
 
@@ -86,25 +86,25 @@ def unescape(text: str) -> str:
 
 
 def assert_valid(message: SlackMessage) -> None:
-    assert 1 <= len(message.blocks) <= limits.SLACK_BLOCKS_PER_MESSAGE
-    assert 0 < len(message.text) <= limits.SLACK_FALLBACK_TEXT_CHARS
+    assert 1 <= len(message.blocks) <= limits.BLOCKS_PER_MESSAGE
+    assert 0 < len(message.text) <= limits.FALLBACK_TEXT_CHARS
     for block in message.blocks:
         Block.parse(dict(block)).to_dict()  # type: ignore[union-attr]  # slack_sdk validates
         if block["type"] == "header":
             assert block["text"]["type"] == "plain_text"
-            assert 0 < len(block["text"]["text"]) <= limits.SLACK_HEADER_CHARS
+            assert 0 < len(block["text"]["text"]) <= limits.HEADER_CHARS
         elif block["type"] == "section":
-            assert 0 < len(block["text"]["text"]) <= limits.SLACK_SECTION_CHARS
+            assert 0 < len(block["text"]["text"]) <= limits.SECTION_CHARS
         elif block["type"] == "context":
-            assert 0 < len(block["elements"]) <= limits.SLACK_CONTEXT_ELEMENTS
-            assert all(len(e["text"]) <= limits.SLACK_SECTION_CHARS for e in block["elements"])
+            assert 0 < len(block["elements"]) <= limits.CONTEXT_ELEMENTS
+            assert all(len(e["text"]) <= limits.SECTION_CHARS for e in block["elements"])
         else:
             assert block["type"] == "actions"
-            assert 0 < len(block["elements"]) <= limits.SLACK_ACTIONS_ELEMENTS
+            assert 0 < len(block["elements"]) <= limits.ACTIONS_ELEMENTS
             for element in block["elements"]:
                 assert element["text"]["type"] == "plain_text"
-                assert 0 < len(element["text"]["text"]) <= limits.SLACK_BUTTON_TEXT_CHARS
-                assert 0 < len(element["value"]) <= limits.SLACK_BUTTON_VALUE_CHARS
+                assert 0 < len(element["text"]["text"]) <= limits.BUTTON_TEXT_CHARS
+                assert 0 < len(element["value"]) <= limits.BUTTON_VALUE_CHARS
     for text in mrkdwn_texts(message):
         assert "<" not in text
         assert ">" not in text
@@ -134,7 +134,7 @@ def test_every_message_is_valid_and_keeps_every_point(reply: Reply, share: str |
         for e in b["elements"]
         if e["action_id"] == ACTION_SHARE
     ]
-    if share is not None and len(share) <= limits.SLACK_BUTTON_VALUE_CHARS:
+    if share is not None and len(share) <= limits.BUTTON_VALUE_CHARS:
         assert [e["value"] for e in shares] == [share]
         assert any(
             e in shares
@@ -147,13 +147,13 @@ def test_every_message_is_valid_and_keeps_every_point(reply: Reply, share: str |
 
 
 def test_limits_agree_with_slack_sdk() -> None:
-    assert SectionBlock.text_max_length == limits.SLACK_SECTION_CHARS
-    assert HeaderBlock.text_max_length == limits.SLACK_HEADER_CHARS
-    assert ContextBlock.elements_max_length == limits.SLACK_CONTEXT_ELEMENTS
-    assert ActionsBlock.elements_max_length == limits.SLACK_ACTIONS_ELEMENTS
-    assert ButtonElement.text_max_length == limits.SLACK_BUTTON_TEXT_CHARS
-    assert ButtonElement.value_max_length == limits.SLACK_BUTTON_VALUE_CHARS
-    assert limits.SLACK_FALLBACK_TEXT_CHARS <= limits.SLACK_MESSAGE_TEXT_CHARS
+    assert SectionBlock.text_max_length == limits.SECTION_CHARS
+    assert HeaderBlock.text_max_length == limits.HEADER_CHARS
+    assert ContextBlock.elements_max_length == limits.CONTEXT_ELEMENTS
+    assert ActionsBlock.elements_max_length == limits.ACTIONS_ELEMENTS
+    assert ButtonElement.text_max_length == limits.BUTTON_TEXT_CHARS
+    assert ButtonElement.value_max_length == limits.BUTTON_VALUE_CHARS
+    assert limits.FALLBACK_TEXT_CHARS <= limits.MESSAGE_TEXT_CHARS
 
 
 def test_escaping_neutralises_mentions_and_links() -> None:
@@ -180,7 +180,7 @@ def test_escape_is_not_applied_twice() -> None:
 def test_long_title_is_clipped_to_the_header_limit() -> None:
     [message] = render([Reply(title="T" * 400)])
     header = message.blocks[0]["text"]["text"]
-    assert len(header) == limits.SLACK_HEADER_CHARS
+    assert len(header) == limits.HEADER_CHARS
     assert header.endswith("…")
 
 
@@ -189,7 +189,7 @@ def test_a_point_longer_than_a_section_is_split_without_cutting_entities() -> No
     [message] = render([Reply(sections=(Section(None, (Item(text),)),))])
     sections = [b["text"]["text"] for b in message.blocks]
     assert len(sections) == 9
-    assert all(len(s) <= limits.SLACK_SECTION_CHARS for s in sections)
+    assert all(len(s) <= limits.SECTION_CHARS for s in sections)
     assert unescape("".join(sections)) == "• " + text
 
 

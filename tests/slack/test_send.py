@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.base import SendError
-from bot.adapters.slack import SlackAdapter, SlackConfigError
-from bot.adapters.slack_outbound import RetryPolicy
+from bot.adapters.slack.adapter import SlackAdapter, SlackConfigError
+from bot.adapters.slack.outbound import RetryPolicy
 from bot.app import App
 from bot.config import Settings
 from bot.core.messages import ChatRef, Item, Reply, Section

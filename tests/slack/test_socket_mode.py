@@ -11,10 +11,10 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from bot.adapters.slack import SlackAdapter
+from bot.adapters.slack.adapter import SlackAdapter
+from bot.adapters.slack.render import ACTION_SHARE
 from bot.app import App, build_adapters
 from bot.config import Settings
-from bot.render.slack import ACTION_SHARE
 from tests.slack.conftest import slack_settings
 from tests.slack.factories import CHANNEL, block_action, event_body, mention, slash_payload
 from tests.slack.fake_web_api import APP_TOKEN, BOT_USER_ID, RESPONSE, FakeSlack

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_bot_api import TOKEN, FakeBotApi
-from tg_support import FAST, StartBot, settings_for
 
-from bot.adapters.telegram import TelegramAdapter
+from bot.adapters.telegram.adapter import TelegramAdapter
 from bot.app import App, build_app
+from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
+from tests.telegram.support import FAST, StartBot, settings_for
 
 
 @pytest.fixture(scope="session")

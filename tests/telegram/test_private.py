@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-import fake_bot_api as tg
-from fake_bot_api import MESSAGE_CHARS, FakeBotApi, parse_html
-from tg_support import ADMIN_ID, StartBot
-
-from bot.adapters.telegram import TelegramAdapter
+from bot.adapters.telegram.adapter import TelegramAdapter
 from bot.app import App
 from briefings.loader import BriefingData, TopicData
+from tests.telegram import fake_bot_api as tg
+from tests.telegram.fake_bot_api import MESSAGE_CHARS, FakeBotApi, parse_html
+from tests.telegram.support import ADMIN_ID, StartBot
 
 USER = 1001
 

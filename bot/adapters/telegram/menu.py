@@ -16,26 +16,26 @@ from collections.abc import Iterable
 from telegram import Bot, BotCommand
 from telegram.error import TelegramError
 
-from bot.core.commands import Command
-from bot.render.limits import (
-    TELEGRAM_COMMAND_DESCRIPTION_CHARS,
-    TELEGRAM_COMMAND_NAME_CHARS,
-    TELEGRAM_MAX_BOT_COMMANDS,
+from bot.adapters.telegram.limits import (
+    COMMAND_DESCRIPTION_CHARS,
+    COMMAND_NAME_CHARS,
+    MAX_BOT_COMMANDS,
 )
-from bot.render.telegram import clean
+from bot.adapters.telegram.render import clean
+from bot.core.commands import Command
 from briefings.store import BriefingStore
 from briefings.views import TopicView
 
 log = logging.getLogger(__name__)
 
-_NAME = re.compile(rf"^[a-z0-9_]{{1,{TELEGRAM_COMMAND_NAME_CHARS}}}$")
+_NAME = re.compile(rf"^[a-z0-9_]{{1,{COMMAND_NAME_CHARS}}}$")
 Entry = tuple[str, str]  # (command, description)
 
 
 def _description(text: str, fallback: str) -> str:
     words = " ".join(clean(text).split()) or fallback
-    if len(words) > TELEGRAM_COMMAND_DESCRIPTION_CHARS:
-        words = words[: TELEGRAM_COMMAND_DESCRIPTION_CHARS - 1] + "…"
+    if len(words) > COMMAND_DESCRIPTION_CHARS:
+        words = words[: COMMAND_DESCRIPTION_CHARS - 1] + "…"
     return words
 
 
@@ -49,7 +49,7 @@ def menu_entries(commands: Iterable[Command], topics: Iterable[TopicView]) -> li
         if not c.admin and _NAME.match(c.name)
     ]
     taken = {name for name, _ in fixed}
-    room = max(0, TELEGRAM_MAX_BOT_COMMANDS - len(fixed))
+    room = max(0, MAX_BOT_COMMANDS - len(fixed))
     topical: list[Entry] = []
     for topic in topics:
         if len(topical) >= room:
@@ -57,7 +57,7 @@ def menu_entries(commands: Iterable[Command], topics: Iterable[TopicView]) -> li
         if _NAME.match(topic.slug) and topic.slug not in taken:
             taken.add(topic.slug)
             topical.append((topic.slug, _description(topic.description or topic.title, topic.slug)))
-    return [*topical, *fixed][:TELEGRAM_MAX_BOT_COMMANDS]
+    return [*topical, *fixed][:MAX_BOT_COMMANDS]
 
 
 class CommandMenu:

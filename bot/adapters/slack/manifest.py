@@ -14,10 +14,10 @@ from typing import Any
 
 import yaml
 
-from bot.adapters.slack_inbound import UMBRELLA
+from bot.adapters.slack import limits
+from bot.adapters.slack.inbound import UMBRELLA
 from bot.core import texts
 from bot.core.commands import Command
-from bot.render import limits
 
 BOT_SCOPES = (
     "commands",  # slash commands
@@ -41,7 +41,7 @@ def clip(text: str, limit: int) -> str:
 def display_name(bot_name: str) -> str:
     """Slack allows a-z, 0-9, -, _ and . in a bot user's display name."""
     name = re.sub(r"[^a-z0-9._-]+", "-", bot_name.casefold()).strip("-._")
-    return (name or "briefbot")[: limits.SLACK_BOT_DISPLAY_NAME_CHARS]
+    return (name or "briefbot")[: limits.BOT_DISPLAY_NAME_CHARS]
 
 
 def slash_commands(
@@ -51,19 +51,19 @@ def slash_commands(
     entries.extend(
         (f"/{c.name}", c.summary, c.usage)
         for c in commands
-        if c.name not in limits.SLACK_BUILTIN_COMMANDS
+        if c.name not in limits.BUILTIN_COMMANDS
         and f"/{c.name}" != umbrella
-        and len(c.name) + 1 <= limits.SLACK_SLASH_COMMAND_CHARS
+        and len(c.name) + 1 <= limits.SLASH_COMMAND_CHARS
     )
     declared = []
-    for command, description, usage in entries[: limits.SLACK_MAX_SLASH_COMMANDS]:
+    for command, description, usage in entries[: limits.MAX_SLASH_COMMANDS]:
         entry: dict[str, Any] = {
             "command": command,
-            "description": clip(description, limits.SLACK_SLASH_DESCRIPTION_CHARS),
+            "description": clip(description, limits.SLASH_DESCRIPTION_CHARS),
             "should_escape": False,
         }
         if usage:
-            entry["usage_hint"] = clip(usage, limits.SLACK_SLASH_USAGE_HINT_CHARS)
+            entry["usage_hint"] = clip(usage, limits.SLASH_USAGE_HINT_CHARS)
         if url:
             entry["url"] = url
         declared.append(entry)
@@ -88,8 +88,8 @@ def build_manifest(
     return {
         "_metadata": {"major_version": 1, "minor_version": 1},
         "display_information": {
-            "name": clip(bot_name, limits.SLACK_APP_NAME_CHARS),
-            "description": clip(texts.SLACK_APP_DESCRIPTION, limits.SLACK_APP_DESCRIPTION_CHARS),
+            "name": clip(bot_name, limits.APP_NAME_CHARS),
+            "description": clip(texts.SLACK_APP_DESCRIPTION, limits.APP_DESCRIPTION_CHARS),
         },
         "features": {
             "app_home": {

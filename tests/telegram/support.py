@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from bot.adapters.telegram import TelegramAdapter, TelegramOptions
-from bot.adapters.telegram_sender import RetryPolicy
+from bot.adapters.telegram.adapter import TelegramAdapter, TelegramOptions
+from bot.adapters.telegram.sender import RetryPolicy
 from bot.config import Settings
 
 ADMIN_ID = 42

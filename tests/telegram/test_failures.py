@@ -7,16 +7,16 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-import fake_bot_api as tg
 import pytest
-from fake_bot_api import FakeBotApi, FloodLimits
-from tg_support import StartBot
 
 from bot.adapters.base import SendError
-from bot.adapters.telegram import TelegramAdapter
-from bot.adapters.telegram_limits import TelegramLimits
+from bot.adapters.telegram.adapter import TelegramAdapter
+from bot.adapters.telegram.rate_limiter import TelegramLimits
 from bot.app import App
 from bot.core.messages import ChatRef, Reply
+from tests.telegram import fake_bot_api as tg
+from tests.telegram.fake_bot_api import FakeBotApi, FloodLimits
+from tests.telegram.support import StartBot
 
 USER, OTHER = 1101, 1102
 GROUP, SUPERGROUP = -2101, -1002101

@@ -6,13 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from fake_bot_api import MESSAGE_CHARS, parse_html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.messages import Button, Item, Reply, Section, SourceRef
-from bot.render.limits import TELEGRAM_CALLBACK_DATA_BYTES, TELEGRAM_MESSAGE_ENTITIES
-from bot.render.telegram import (
+from bot.adapters.telegram.limits import CALLBACK_DATA_BYTES, MESSAGE_ENTITIES
+from bot.adapters.telegram.render import (
     MESSAGE_BUDGET,
     TAGS,
     TelegramMessage,
@@ -20,6 +18,8 @@ from bot.render.telegram import (
     render,
     utf16_len,
 )
+from bot.core.messages import Button, Item, Reply, Section, SourceRef
+from tests.telegram.fake_bot_api import MESSAGE_CHARS, parse_html
 
 TRICKY = [
     *("<", ">", "&", "&amp;", "&lt;", "<b>", "</i>", "<script>", '"', "'", "#1", "/treaty"),
@@ -71,14 +71,14 @@ def test_every_message_is_valid_html_within_the_limits(reply: Reply) -> None:
     for message in messages:
         parsed = parse_html(message.html)  # raises on anything Telegram would not parse
         assert 0 < parsed.length <= MESSAGE_BUDGET <= MESSAGE_CHARS
-        assert parsed.entities <= TELEGRAM_MESSAGE_ENTITIES
+        assert parsed.entities <= MESSAGE_ENTITIES
         assert set(parse_tags(message.html)) <= TAGS
     for message in messages[:-1]:
         assert message.keyboard == ()
     for row in messages[-1].keyboard if messages else ():
         for key in row:
             assert key.label.strip()
-            assert 0 < len(key.data.encode()) <= TELEGRAM_CALLBACK_DATA_BYTES
+            assert 0 < len(key.data.encode()) <= CALLBACK_DATA_BYTES
     # Nothing is lost: every piece of text shows, literally (white space aside).
     shown = squeeze(visible(messages))
     for section in reply.sections:

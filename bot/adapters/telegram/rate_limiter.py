@@ -22,10 +22,10 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.render.limits import (
-    TELEGRAM_GROUP_MESSAGES_PER_MINUTE,
-    TELEGRAM_MESSAGES_PER_SECOND,
-    TELEGRAM_PRIVATE_MESSAGES_PER_SECOND,
+from bot.adapters.telegram.limits import (
+    GROUP_MESSAGES_PER_MINUTE,
+    MESSAGES_PER_SECOND,
+    PRIVATE_MESSAGES_PER_SECOND,
 )
 
 # PTB 22 warns on every RetryAfter (even while building one) that `retry_after` will become a
@@ -41,11 +41,11 @@ PRUNE_AT = 1024
 class TelegramLimits:
     """How many messages per period; a count of 0 turns that limit off (local benchmarks)."""
 
-    overall: int = TELEGRAM_MESSAGES_PER_SECOND
+    overall: int = MESSAGES_PER_SECOND
     overall_period: float = 1.0
-    group: int = TELEGRAM_GROUP_MESSAGES_PER_MINUTE
+    group: int = GROUP_MESSAGES_PER_MINUTE
     group_period: float = 60.0
-    private: int = TELEGRAM_PRIVATE_MESSAGES_PER_SECOND
+    private: int = PRIVATE_MESSAGES_PER_SECOND
     private_period: float = 1.0
     # Telegram counts messages as they arrive, this limiter as they leave; network jitter can
     # bunch them up on the way. Each period is stretched by this share to leave room for that.

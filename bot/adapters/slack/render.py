@@ -12,9 +12,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.adapters.slack import limits
 from bot.core import texts
 from bot.core.messages import Button, Item, Reply, Section
-from bot.render import limits
 from bot.render.plain import BULLET, cite_marks, source_line
 
 Block = dict[str, Any]
@@ -92,15 +92,12 @@ def mrkdwn(text: str) -> dict[str, str]:
 
 
 def sections(lines: Iterable[str]) -> list[Block]:
-    return [
-        {"type": "section", "text": mrkdwn(text)}
-        for text in pack(lines, limits.SLACK_SECTION_CHARS)
-    ]
+    return [{"type": "section", "text": mrkdwn(text)} for text in pack(lines, limits.SECTION_CHARS)]
 
 
 def contexts(lines: Iterable[str]) -> list[Block]:
-    elements = [mrkdwn(text) for text in pack(lines, limits.SLACK_SECTION_CHARS)]
-    step = limits.SLACK_CONTEXT_ELEMENTS
+    elements = [mrkdwn(text) for text in pack(lines, limits.SECTION_CHARS)]
+    step = limits.CONTEXT_ELEMENTS
     return [
         {"type": "context", "elements": elements[i : i + step]}
         for i in range(0, len(elements), step)
@@ -132,7 +129,7 @@ def button(label: str, action_id: str, value: str, primary: bool = False) -> Blo
         "type": "button",
         "text": {
             "type": "plain_text",
-            "text": clip_plain(label, limits.SLACK_BUTTON_TEXT_CHARS),
+            "text": clip_plain(label, limits.BUTTON_TEXT_CHARS),
             "emoji": True,
         },
         "action_id": action_id,
@@ -144,7 +141,7 @@ def button(label: str, action_id: str, value: str, primary: bool = False) -> Blo
 
 
 def actions(elements: Sequence[Block]) -> list[Block]:
-    step = limits.SLACK_ACTIONS_ELEMENTS
+    step = limits.ACTIONS_ELEMENTS
     return [
         {"type": "actions", "elements": list(elements[i : i + step])}
         for i in range(0, len(elements), step)
@@ -152,14 +149,14 @@ def actions(elements: Sequence[Block]) -> list[Block]:
 
 
 def fits_button(command: str) -> bool:
-    return 0 < len(command) <= limits.SLACK_BUTTON_VALUE_CHARS
+    return 0 < len(command) <= limits.BUTTON_VALUE_CHARS
 
 
 def content_blocks(reply: Reply) -> list[Block]:
     """Everything but the buttons, in reading order."""
     blocks: list[Block] = []
     if reply.title:
-        header = clip_plain(reply.title, limits.SLACK_HEADER_CHARS)
+        header = clip_plain(reply.title, limits.HEADER_CHARS)
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": header}})
     mark = TONE_MARK[reply.tone]
     for paragraph in reply.body:
@@ -197,7 +194,7 @@ def fallback_text(blocks: Sequence[Block]) -> str:
             parts.append(block["text"]["text"])
         elif block["type"] == "context":
             parts.extend(e["text"] for e in block["elements"])
-    return clip_escaped("\n".join(parts), limits.SLACK_FALLBACK_TEXT_CHARS) or ELLIPSIS
+    return clip_escaped("\n".join(parts), limits.FALLBACK_TEXT_CHARS) or ELLIPSIS
 
 
 def render(replies: Sequence[Reply], share: str | None = None) -> list[SlackMessage]:
@@ -210,6 +207,6 @@ def render(replies: Sequence[Reply], share: str | None = None) -> list[SlackMess
         blocks.extend(actions(button_elements(reply.buttons, share if last else None)))
     if not blocks:
         blocks = [{"type": "section", "text": mrkdwn(ELLIPSIS)}]
-    step = limits.SLACK_BLOCKS_PER_MESSAGE
+    step = limits.BLOCKS_PER_MESSAGE
     chunks = [tuple(blocks[i : i + step]) for i in range(0, len(blocks), step)]
     return [SlackMessage(fallback_text(chunk), chunk) for chunk in chunks]

@@ -22,16 +22,16 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.adapters.base import SendError
-from bot.adapters.slack_dedup import EventDeduplication
-from bot.adapters.slack_inbound import PLATFORM
-from bot.adapters.slack_listeners import SlackListeners
-from bot.adapters.slack_outbound import RetryPolicy, SlackPoster
-from bot.adapters.slack_tasks import TrackedLazyRunner
+from bot.adapters.slack.dedup import EventDeduplication
+from bot.adapters.slack.inbound import PLATFORM
+from bot.adapters.slack.listeners import SlackListeners
+from bot.adapters.slack.outbound import RetryPolicy, SlackPoster
+from bot.adapters.slack.render import render
+from bot.adapters.slack.tasks import TrackedLazyRunner
 from bot.config import Settings
 from bot.core.core import Core
 from bot.core.messages import ChatRef, Reply
 from bot.metrics import Metrics
-from bot.render.slack import render
 from briefings.store import BriefingStore
 
 log = logging.getLogger(__name__)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-import fake_bot_api as tg
-from fake_bot_api import FakeBotApi, parse_html
-
-from bot.adapters.telegram import TelegramAdapter
+from bot.adapters.telegram.adapter import TelegramAdapter
 from bot.core.messages import ChatRef, Reply
+from tests.telegram import fake_bot_api as tg
+from tests.telegram.fake_bot_api import FakeBotApi, parse_html
 
 GROUP = -2001
 MEMBER = 3001

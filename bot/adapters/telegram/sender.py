@@ -28,10 +28,10 @@ from telegram.error import (
 )
 
 from bot.adapters.base import SendError
-from bot.adapters.telegram_limits import retry_after_seconds
+from bot.adapters.telegram.rate_limiter import retry_after_seconds
+from bot.adapters.telegram.render import KeyButton, TelegramMessage
 from bot.core.messages import ChatRef
 from bot.metrics import Metrics
-from bot.render.telegram import KeyButton, TelegramMessage
 from briefings.models import CHAT_ACTIVE
 from briefings.store import BriefingStore
 

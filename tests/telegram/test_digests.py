@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-import fake_bot_api as tg
-from fake_bot_api import FakeBotApi
-from tg_support import ADMIN_ID
-
-from bot.adapters.telegram import TelegramAdapter
+from bot.adapters.telegram.adapter import TelegramAdapter
 from bot.app import App
 from bot.delivery import DigestDelivery, worker_name
 from briefings.ledger import DeliveryLedger
 from briefings.schedule import Schedule
 from briefings.subscriptions import SubscriptionRequest
 from tests.digests.fakes import Clock
+from tests.telegram import fake_bot_api as tg
+from tests.telegram.fake_bot_api import FakeBotApi
+from tests.telegram.support import ADMIN_ID
 
 USER, GROUP, SUPERGROUP = 3101, -3201, -1003201
 SLOT = dt.datetime(2024, 6, 18, 5, 0, tzinfo=dt.UTC)  # 08:00 in Kyiv (summer time)

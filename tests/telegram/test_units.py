@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from bot.adapters.telegram_limits import Window, is_group
-from bot.adapters.telegram_menu import menu_entries
-from bot.adapters.telegram_sender import RetryPolicy, api_chat_id
+from bot.adapters.telegram.menu import menu_entries
+from bot.adapters.telegram.rate_limiter import Window, is_group
+from bot.adapters.telegram.sender import RetryPolicy, api_chat_id
 from bot.core.core import FIXED_COMMANDS
 from briefings.views import TopicView
 

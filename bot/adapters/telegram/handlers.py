@@ -21,9 +21,9 @@ from telegram.ext import (
 )
 
 from bot.adapters.base import SendError
-from bot.adapters.telegram_inbound import Me, addressed, membership, pressed
-from bot.adapters.telegram_menu import CommandMenu
-from bot.adapters.telegram_sender import TelegramSender
+from bot.adapters.telegram.inbound import Me, addressed, membership, pressed
+from bot.adapters.telegram.menu import CommandMenu
+from bot.adapters.telegram.sender import TelegramSender
 from bot.core.core import Core
 from bot.core.messages import ChatRef, Incoming, Reply
 from bot.metrics import Metrics

@@ -19,7 +19,8 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.adapters.base import SendError
-from bot.adapters.slack_inbound import (
+from bot.adapters.slack import limits
+from bot.adapters.slack.inbound import (
     UMBRELLA,
     from_action,
     from_command,
@@ -28,15 +29,14 @@ from bot.adapters.slack_inbound import (
     is_person_mention,
     normalized_command,
 )
-from bot.adapters.slack_outbound import SlackPoster
+from bot.adapters.slack.outbound import SlackPoster
+from bot.adapters.slack.render import ACTION_RUN, ACTION_SHARE, SlackMessage, render
 from bot.core import texts
 from bot.core.commands import parse
 from bot.core.core import Core
 from bot.core.handlers import general, search, topics
 from bot.core.messages import Incoming, Reply
 from bot.metrics import Metrics
-from bot.render import limits
-from bot.render.slack import ACTION_RUN, ACTION_SHARE, SlackMessage, render
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ class SlackListeners:
         messages = render(replies, share=await self._share_command(incoming, replies))
         chat = incoming.chat
         for n, message in enumerate(messages):
-            if response_url and n < limits.SLACK_RESPONSE_URL_POSTS:
+            if response_url and n < limits.RESPONSE_URL_POSTS:
                 await self._poster.respond(response_url, message, "ephemeral")
             else:
                 await self._poster.post_ephemeral(
@@ -155,7 +155,7 @@ class SlackListeners:
         even where the bot is not a member), else chat.postMessage."""
         chat = incoming.chat
         for n, message in enumerate(messages):
-            if response_url and n < limits.SLACK_RESPONSE_URL_POSTS:
+            if response_url and n < limits.RESPONSE_URL_POSTS:
                 await self._poster.respond(response_url, message, "in_channel")
             else:
                 await self._poster.post(chat.chat_id, message, chat.thread_id)

@@ -14,12 +14,12 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.render.limits import TELEGRAM_WEBHOOK_SECRET_CHARS
+from bot.adapters.telegram.limits import WEBHOOK_SECRET_CHARS
 
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1_000_000  # updates are a few kilobytes; refuse anything absurd unread
-_SECRET = re.compile(rf"^[A-Za-z0-9_-]{{1,{TELEGRAM_WEBHOOK_SECRET_CHARS}}}$")
+_SECRET = re.compile(rf"^[A-Za-z0-9_-]{{1,{WEBHOOK_SECRET_CHARS}}}$")
 
 # Takes one decoded update; False when the bot is not running (Telegram will retry).
 Accept = Callable[[dict[str, Any]], Awaitable[bool]]

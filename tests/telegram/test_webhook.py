@@ -6,15 +6,15 @@ from __future__ import annotations
 import socket
 
 import aiohttp
-import fake_bot_api as tg
 import pytest
-from fake_bot_api import FakeBotApi
-from tg_support import StartBot
 
-from bot.adapters.telegram import TelegramAdapter
-from bot.adapters.telegram_webhook import SECRET_HEADER, WEBHOOK_PATH
+from bot.adapters.telegram.adapter import TelegramAdapter
+from bot.adapters.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH
 from bot.app import App
 from bot.web import WebServer, build_web_app
+from tests.telegram import fake_bot_api as tg
+from tests.telegram.fake_bot_api import FakeBotApi
+from tests.telegram.support import StartBot
 
 SECRET = "s3cret_-token"
 USER = 1201

@@ -11,14 +11,14 @@ import sys
 from pathlib import Path
 
 import aiohttp
-import fake_bot_api as tg
 import pytest
-from fake_bot_api import TOKEN, FakeBotApi
-from test_tg_webhook import free_port
-from tg_support import StartBot
 
-from bot.adapters.telegram import TelegramAdapter
+from bot.adapters.telegram.adapter import TelegramAdapter
 from bot.app import App
+from tests.telegram import fake_bot_api as tg
+from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
+from tests.telegram.support import StartBot
+from tests.telegram.test_webhook import free_port
 
 BRIEFBOT = Path(sys.executable).with_name("briefbot")
 USER = 1301

@@ -15,8 +15,8 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot.adapters.slack import limits
 from bot.metrics import Metrics
-from bot.render import limits
 
 
 class TtlSet:
@@ -24,7 +24,7 @@ class TtlSet:
 
     def __init__(
         self,
-        ttl: float = limits.SLACK_EVENT_RETRY_WINDOW_SECONDS,
+        ttl: float = limits.EVENT_RETRY_WINDOW_SECONDS,
         capacity: int = 50_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:

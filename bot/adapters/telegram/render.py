@@ -14,20 +14,20 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from bot.adapters.telegram.limits import (
+    CALLBACK_DATA_BYTES,
+    INLINE_KEYBOARD_BUTTONS,
+    MESSAGE_CHARS,
+    MESSAGE_ENTITIES,
+)
 from bot.core import texts
 from bot.core.messages import Button, Item, Reply, SourceRef
-from bot.render.limits import (
-    TELEGRAM_CALLBACK_DATA_BYTES,
-    TELEGRAM_INLINE_KEYBOARD_BUTTONS,
-    TELEGRAM_MESSAGE_CHARS,
-    TELEGRAM_MESSAGE_ENTITIES,
-)
 from bot.render.plain import BULLET, cite_marks
 
 # Room left under Telegram's limit, so that a difference in how Telegram counts some character
 # can never push a message over it.
 SAFETY_MARGIN = 96
-MESSAGE_BUDGET = TELEGRAM_MESSAGE_CHARS - SAFETY_MARGIN
+MESSAGE_BUDGET = MESSAGE_CHARS - SAFETY_MARGIN
 BUTTONS_PER_ROW = 2
 BUTTON_LABEL_CHARS = 40
 # A cut inside an over-long line moves back to a space unless that wastes over half the room.
@@ -222,10 +222,7 @@ class _Packer:
             self._append(line)
 
     def _fits(self, size: float, entities: int) -> bool:
-        return (
-            self.size + size <= self.budget
-            and self.entities + entities <= TELEGRAM_MESSAGE_ENTITIES
-        )
+        return self.size + size <= self.budget and self.entities + entities <= MESSAGE_ENTITIES
 
     def _append(self, line: Line) -> None:
         self.size += line.size + (len(line.gap) if self.current else 0)
@@ -290,7 +287,7 @@ def _join(lines: list[Line]) -> TelegramMessage:
 
 def _keyboard(buttons: tuple[Button, ...]) -> tuple[tuple[KeyButton, ...], ...]:
     keys = [key for key in map(_key, buttons) if key is not None]
-    keys = keys[:TELEGRAM_INLINE_KEYBOARD_BUTTONS]
+    keys = keys[:INLINE_KEYBOARD_BUTTONS]
     return tuple(tuple(keys[i : i + BUTTONS_PER_ROW]) for i in range(0, len(keys), BUTTONS_PER_ROW))
 
 
@@ -299,7 +296,7 @@ def _key(button: Button) -> KeyButton | None:
     would run a different one."""
     data = clean(button.command).strip()
     label = " ".join(clean(button.label).split())
-    if not data or not label or len(data.encode("utf-8")) > TELEGRAM_CALLBACK_DATA_BYTES:
+    if not data or not label or len(data.encode("utf-8")) > CALLBACK_DATA_BYTES:
         return None
     if len(label) > BUTTON_LABEL_CHARS:
         label = label[: BUTTON_LABEL_CHARS - 1] + "…"

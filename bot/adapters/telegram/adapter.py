@@ -21,20 +21,20 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
-from bot.adapters.telegram_handlers import UpdateHandlers
-from bot.adapters.telegram_inbound import Me
-from bot.adapters.telegram_limits import ChatRateLimiter, TelegramLimits
-from bot.adapters.telegram_logs import protect_token
-from bot.adapters.telegram_menu import CommandMenu
-from bot.adapters.telegram_processor import ChatUpdateProcessor
-from bot.adapters.telegram_sender import PLATFORM, RetryPolicy, TelegramSender
-from bot.adapters.telegram_transport import remember_missing_sniffio
-from bot.adapters.telegram_webhook import new_secret, valid_secret, webhook_route
+from bot.adapters.telegram.handlers import UpdateHandlers
+from bot.adapters.telegram.inbound import Me
+from bot.adapters.telegram.menu import CommandMenu
+from bot.adapters.telegram.processor import ChatUpdateProcessor
+from bot.adapters.telegram.rate_limiter import ChatRateLimiter, TelegramLimits
+from bot.adapters.telegram.redaction import protect_token
+from bot.adapters.telegram.render import render
+from bot.adapters.telegram.sender import PLATFORM, RetryPolicy, TelegramSender
+from bot.adapters.telegram.transport import remember_missing_sniffio
+from bot.adapters.telegram.webhook import new_secret, valid_secret, webhook_route
 from bot.config import Settings
 from bot.core.core import Core
 from bot.core.messages import ChatRef, Reply
 from bot.metrics import Metrics
-from bot.render.telegram import render
 from briefings.store import BriefingStore
 
 log = logging.getLogger(__name__)

@@ -31,9 +31,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.base import SendError
-from bot.adapters.slack_inbound import PLATFORM
-from bot.render import limits
-from bot.render.slack import SlackMessage
+from bot.adapters.slack import limits
+from bot.adapters.slack.inbound import PLATFORM
+from bot.adapters.slack.render import SlackMessage
 from briefings.store import BriefingStore
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ class ChannelPacer:
 
     def __init__(
         self,
-        interval: float = limits.SLACK_CHANNEL_MESSAGE_INTERVAL_SECONDS,
+        interval: float = limits.CHANNEL_MESSAGE_INTERVAL_SECONDS,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
