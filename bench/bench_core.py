@@ -21,7 +21,7 @@ WARMUP = 500
 
 async def main() -> None:
     store = await seeded_store(temp_sqlite_url("core.db"))
-    core = Core(store, Roles(store, {}))
+    core = Core(store, Roles(store.admins, {}))
     incoming = Incoming(ChatRef("console", "bench"), "u1", "bench", "/treaty")
     for _ in range(WARMUP):
         render((await core.handle(incoming))[0])

@@ -67,7 +67,9 @@ async def run(count: int, base: str, http: aiohttp.ClientSession) -> None:
         ),
         "bench",
     )
-    adapter = TelegramAdapter(app.core, app.store, TOKEN, f"{base}/bot", metrics=app.metrics)
+    adapter = TelegramAdapter(
+        app.core, app.health, app.store.topics, TOKEN, f"{base}/bot", metrics=app.metrics
+    )
     await adapter.start()
     delivery = await start_digests(app, [adapter])
     settle_heap()  # as `briefbot run` does once started

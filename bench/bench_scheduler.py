@@ -11,6 +11,7 @@ import random
 import time
 
 from bench.common import seeded_store, temp_sqlite_url
+from bot.chat_health import StoredChatHealth
 from bot.delivery import DigestDelivery
 from bot.scheduler import DigestScheduler
 from briefings.ledger import DeliveryLedger
@@ -47,8 +48,9 @@ async def main() -> None:
         "bench",
     )
     ledger = DeliveryLedger(store.engine, "bench")
+    health = StoredChatHealth(store.chats, subscriptions)
     delivery = DigestDelivery(
-        store, subscriptions, ledger, {"telegram": RecordingAdapter()}, {}, "Bench"
+        store, health, subscriptions, ledger, {"telegram": RecordingAdapter()}, {}, "Bench"
     )
     scheduler = DigestScheduler(subscriptions, ledger, delivery, ["telegram"])
     started = time.perf_counter()

@@ -65,16 +65,16 @@ async def main() -> None:
     store = BriefingStore(engine, cache_ttl=3600)
     t0 = time.perf_counter()
     await store.load_briefings(generate(rng))
-    catalog = await store.catalog()
+    catalog = await store.topics.catalog()
     print(f"loaded {catalog.point_count:,} points in {time.perf_counter() - t0:.1f} s")
     for query in QUERIES.values():  # warm the page cache
-        await store.search(query)
+        await store.topics.search(query)
     everything: list[float] = []
     for label, query in QUERIES.items():
         samples = []
         for _ in range(ROUNDS):
             t1 = time.perf_counter()
-            result = await store.search(query)
+            result = await store.topics.search(query)
             samples.append(time.perf_counter() - t1)
         everything.extend(samples)
         print(f"  {label:<26} {len(result.hits):>2} hits; {summary_ms(samples)}")

@@ -65,7 +65,9 @@ async def fake_server(flood_limits: bool = False) -> AsyncIterator[str]:
 async def our_bot(base: str, db: Path) -> AsyncIterator[None]:
     app = await build_app(Settings(database_url=f"sqlite+aiosqlite:///{db}", _env_file=None))
     options = TelegramOptions(poll_timeout=1.0, limits=TelegramLimits.off())
-    adapter = TelegramAdapter(app.core, app.store, TOKEN, f"{base}/bot", options, app.metrics)
+    adapter = TelegramAdapter(
+        app.core, app.health, app.store.topics, TOKEN, f"{base}/bot", options, app.metrics
+    )
     await adapter.start()
     try:
         yield

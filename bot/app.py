@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.adapters.base import ChatAdapter
+from bot.adapters.slack.settings import SlackSettings
+from bot.adapters.telegram.settings import TelegramSettings
+from bot.chat_health import StoredChatHealth
 from bot.config import Settings
 from bot.core.core import Core
 from bot.core.digests import DigestControls
@@ -29,6 +32,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CONSOLE_OPERATOR = "operator"
+# Platform names as data keys: each adapter's `platform`, without importing its SDK.
+PLATFORM_TELEGRAM = "telegram"
+PLATFORM_SLACK = "slack"
 
 
 @dataclass
@@ -38,6 +44,11 @@ class App:
     core: Core
     subscriptions: SubscriptionStore
     ledger: DeliveryLedger
+    health: StoredChatHealth
+    telegram: TelegramSettings
+    slack: SlackSettings
+    # Admins named in configuration, per platform; more can be granted in chat.
+    configured_admins: dict[str, frozenset[str]]
     metrics: Metrics = field(default_factory=Metrics)
     # The digest scheduler, once run_bot starts it; the core's /subscribe tells it of changes.
     scheduler: DigestScheduler | None = None
@@ -66,25 +77,36 @@ async def seed(store: BriefingStore, data: BriefingData) -> LoadReport:
     return report
 
 
-async def build_app(settings: Settings) -> App:
+async def build_app(
+    settings: Settings,
+    *,
+    telegram: TelegramSettings | None = None,
+    slack: SlackSettings | None = None,
+) -> App:
+    """Opens the store (migrating and, when empty, seeding it) and builds the core. Platform
+    settings are read from the environment unless given (tests, tools)."""
     store = await open_store(settings)
-    catalog = await store.catalog()
+    catalog = await store.topics.catalog()
     # Read once: it seeds an empty database and names the event.
     curated = load_briefings(DEFAULT_FILE)
     if settings.seed_on_start and not catalog.topics:
         await seed(store, curated)
-    configured = dict(settings.static_admins())
+    telegram = telegram or settings.section(TelegramSettings)
+    slack = slack or settings.section(SlackSettings)
+    configured = {PLATFORM_TELEGRAM: telegram.admins, PLATFORM_SLACK: slack.admins}
+    roles = dict(configured)
     if settings.console_admin:
-        configured["console"] = frozenset({CONSOLE_OPERATOR})
+        roles["console"] = frozenset({CONSOLE_OPERATOR})
     subscriptions = SubscriptionStore(store.engine)
     ledger = DeliveryLedger(store.engine, worker_name())
     core = Core(
         store,
-        Roles(store, configured),
+        Roles(store.admins, roles),
         bot_name=settings.bot_name,
         event_title=settings.event_title or curated.event_title,
     )
-    app = App(settings, store, core, subscriptions, ledger)
+    health = StoredChatHealth(store.chats, subscriptions)
+    app = App(settings, store, core, subscriptions, ledger, health, telegram, slack, configured)
     core.digests = DigestControls(
         subscriptions, ledger, settings.default_timezone, changed=app.subscription_changed
     )
@@ -98,10 +120,11 @@ async def start_digests(app: App, adapters: list[ChatAdapter]) -> DigestDelivery
     settings = app.settings
     delivery = DigestDelivery(
         app.store,
+        app.health,
         app.subscriptions,
         app.ledger,
         {adapter.platform: adapter for adapter in adapters},
-        settings.static_admins(),
+        app.configured_admins,
         app.core.event_title,
         grace=dt.timedelta(minutes=settings.digest_grace_minutes),
         metrics=app.metrics,
@@ -118,14 +141,18 @@ def build_adapters(settings: Settings, app: App) -> list[ChatAdapter]:
     """The chat adapters whose credentials are configured. Imports are lazy so the console
     chat starts without loading chat SDKs."""
     adapters: list[ChatAdapter] = []
-    if settings.telegram_bot_token:
-        from bot.adapters.telegram.adapter import TelegramAdapter
+    if app.telegram.configured:
+        from bot.adapters.telegram import TelegramAdapter
 
-        adapters.append(TelegramAdapter.from_settings(settings, app.core, app.store, app.metrics))
-    if settings.slack_bot_token:
-        from bot.adapters.slack.adapter import SlackAdapter
+        adapters.append(
+            TelegramAdapter.from_settings(
+                app.telegram, app.core, app.health, app.store.topics, app.metrics
+            )
+        )
+    if app.slack.configured:
+        from bot.adapters.slack import SlackAdapter
 
-        adapters.append(SlackAdapter(app.core, app.store, settings, metrics=app.metrics))
+        adapters.append(SlackAdapter(app.core, app.health, app.slack, metrics=app.metrics))
     return adapters
 
 

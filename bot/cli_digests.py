@@ -50,7 +50,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 
     app = await build_app(settings)
     try:
-        catalog = await app.store.catalog()
+        catalog = await app.store.topics.catalog()
         if args.command == "subscribe":
             try:
                 parsed = parse_subscribe_args(
@@ -102,7 +102,7 @@ async def _preview(app: App, platform: str, chat: str) -> int:
     from briefings.models import CHANGES
 
     sub = await app.subscriptions.get(platform, chat)
-    catalog = await app.store.catalog()
+    catalog = await app.store.topics.catalog()
     if sub is None:
         digest = compose(catalog, (), CHANGES, None)
         zone = app.settings.default_timezone

@@ -1,15 +1,22 @@
-"""Settings: the only place the environment (and `.env`) is read."""
+"""Shared settings, and the way platform packages read theirs: the only place the environment
+(and `.env`) is read. Each platform package adds its own settings class (its prefix, its
+validation), read through `Settings.section`."""
 
 from __future__ import annotations
 
-from pydantic import SecretStr, field_validator
+from typing import TypeVar
+
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from briefings.db import DEFAULT_URL
 from briefings.schedule import find_zone
 
+SectionT = TypeVar("SectionT", bound=BaseSettings)
 
-def _id_set(raw: str) -> frozenset[str]:
+
+def id_set(raw: str) -> frozenset[str]:
+    """ "1, 2;3" -> {"1", "2", "3"}: how admin id lists are written in settings."""
     return frozenset(part.strip() for part in raw.replace(";", ",").split(",") if part.strip())
 
 
@@ -30,18 +37,6 @@ class Settings(BaseSettings):
 
     console_admin: bool = True
 
-    telegram_bot_token: SecretStr | None = None
-    telegram_api_base_url: str = "https://api.telegram.org/bot"
-    telegram_webhook_url: str | None = None
-    telegram_webhook_secret: SecretStr | None = None
-    telegram_admin_ids: str = ""
-
-    slack_bot_token: SecretStr | None = None
-    slack_signing_secret: SecretStr | None = None
-    slack_app_token: SecretStr | None = None
-    slack_api_base_url: str = "https://slack.com/api/"
-    slack_admin_ids: str = ""
-
     http_host: str = "127.0.0.1"
     http_port: int = 8080
 
@@ -53,9 +48,6 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Kyiv")
         return found
 
-    def static_admins(self) -> dict[str, frozenset[str]]:
-        """Admins named in configuration, per platform; more can be granted in chat."""
-        return {
-            "telegram": _id_set(self.telegram_admin_ids),
-            "slack": _id_set(self.slack_admin_ids),
-        }
+    def section(self, cls: type[SectionT]) -> SectionT:
+        """A platform's own settings class, read from the same environment and `.env`."""
+        return cls()

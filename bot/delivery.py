@@ -15,23 +15,36 @@ import logging
 import os
 import uuid
 from collections.abc import Callable, Mapping
+from enum import StrEnum
 
-from bot.adapters.base import ChatAdapter, SendError
+from bot.adapters.base import ChatAdapter, ChatHealth, SendError
 from bot.core import texts
 from bot.core.digest_reply import digest_replies
 from bot.core.messages import ChatRef, Reply
 from bot.metrics import Metrics
 from briefings.digest import compose
 from briefings.ledger import DeliveryLedger, DeliveryView
-from briefings.models import CHAT_ACTIVE, CHAT_MOVED, EMPTY, SENT, utcnow
+from briefings.models import ChatStatus, DeliveryState, utcnow
 from briefings.store import BriefingStore
 from briefings.subscriptions import SubscriptionStore, SubscriptionView
 
 log = logging.getLogger(__name__)
 
-UNREACHABLE = "unreachable"
-REACHABLE = frozenset({CHAT_ACTIVE, CHAT_MOVED})
 UNCONFIRMED = "?"  # a message that timed out after leaving: maybe posted, never resent
+
+
+class Outcome(StrEnum):
+    """What one call to deliver a slot did."""
+
+    SENT = "sent"
+    EMPTY = "empty"  # nothing new for a "changes" digest: recorded, nothing posted
+    TAKEN = "taken"  # another process (or worker) claimed the slot first
+    SKIPPED = "skipped"  # missed the grace period
+    INACTIVE = "inactive"  # the subscription is paused or gone
+    NO_ADAPTER = "no-adapter"  # this process does not serve the chat's platform
+    PAUSED = "paused"  # the chat is unreachable: the subscription was paused
+    RETRY = "retry"  # a send failed for now: the ledger holds the next attempt
+    FAILED = "failed"  # gave up after the last attempt
 
 
 def worker_name() -> str:
@@ -42,6 +55,7 @@ class DigestDelivery:
     def __init__(
         self,
         store: BriefingStore,
+        health: ChatHealth,
         subscriptions: SubscriptionStore,
         ledger: DeliveryLedger,
         adapters: Mapping[str, ChatAdapter],
@@ -57,6 +71,7 @@ class DigestDelivery:
         metrics: Metrics | None = None,
     ) -> None:
         self.store = store
+        self.health = health
         self.subscriptions = subscriptions
         self.ledger = ledger
         self.adapters = adapters
@@ -116,31 +131,31 @@ class DigestDelivery:
 
     # ----- one delivery ----------------------------------------------------------------------
 
-    async def deliver(self, subscription_id: int, slot: dt.datetime) -> str:
+    async def deliver(self, subscription_id: int, slot: dt.datetime) -> Outcome:
         """Delivers one slot at most once across every process; returns what happened."""
         sub = await self.subscriptions.by_id(subscription_id)
         if sub is None or not sub.active:
-            return "inactive"
+            return Outcome.INACTIVE
         if sub.platform not in self.adapters:
-            return "no-adapter"
+            return Outcome.NO_ADAPTER
         now = self.clock()
         if now - slot > self.grace:
             await self.ledger.record_skipped(sub.id, [slot], now, "missed the grace period")
             self.metrics.inc("digests_skipped")
-            return "skipped"
-        status, reason = await self.store.chat_status(sub.platform, sub.chat_id)
-        if status not in REACHABLE:
+            return Outcome.SKIPPED
+        status, reason = await self.store.chats.status(sub.platform, sub.chat_id)
+        if not status.reachable:
             # An adapter found the chat unreachable while answering a command.
             await self._pause(sub, f"{status}: {reason}" if reason else status)
-            return "paused"
+            return Outcome.PAUSED
         delivery_id = await self.ledger.claim(sub.id, slot, now)
         if delivery_id is None:
-            return "taken"
+            return Outcome.TAKEN
         view = await self.ledger.get(delivery_id)
         assert view is not None
         return await self._send(sub, view)
 
-    async def sweep(self) -> list[str]:
+    async def sweep(self) -> list[Outcome]:
         """Takes over retries that are due and claims whose owner died; sends what is left."""
         outcomes = []
         for view in await self.ledger.take_over(self.clock(), self.lease):
@@ -151,19 +166,21 @@ class DigestDelivery:
             outcomes.append(await self._send(sub, view))
         return outcomes
 
-    async def _send(self, sub: SubscriptionView, view: DeliveryView) -> str:
-        catalog = await self.store.catalog()
+    async def _send(self, sub: SubscriptionView, view: DeliveryView) -> Outcome:
+        catalog = await self.store.topics.catalog()
         digest = compose(catalog, sub.topics, sub.mode, sub.delivered_until, view.content_until)
         now = self.clock()
         if digest.empty:
-            await self.ledger.finish(view.id, EMPTY, now, "nothing new")
+            await self.ledger.finish(view.id, DeliveryState.EMPTY, now, "nothing new")
             self.metrics.inc("digests_empty")
-            return "empty"
+            return Outcome.EMPTY
         if view.content_until is None and digest.content_until is not None:
             await self.ledger.start_sending(view.id, digest.content_until)
-        replies = digest_replies(digest, sub.schedule.timezone, self.event_title, view.slot)
-        chat = ChatRef(sub.platform, sub.chat_id, sub.chat_kind, sub.thread_id)  # type: ignore[arg-type]
         adapter = self.adapters[sub.platform]
+        replies = digest_replies(
+            digest, sub.schedule.timezone, self.event_title, view.slot, adapter.message_budget
+        )
+        chat = ChatRef(sub.platform, sub.chat_id, sub.chat_kind, sub.thread_id)  # type: ignore[arg-type]
         for reply in replies[len(view.message_ids) :]:
             try:
                 ids = await self._send_one(adapter, chat, reply)
@@ -178,9 +195,9 @@ class DigestDelivery:
                     sub, view, SendError(type(error).__name__, permanent=False)
                 )
             await self.ledger.record_sent_message(view.id, [",".join(ids)])
-        await self.ledger.finish(view.id, SENT, self.clock())
+        await self.ledger.finish(view.id, DeliveryState.SENT, self.clock())
         self.metrics.inc("digests_sent")
-        return "sent"
+        return Outcome.SENT
 
     async def _send_one(self, adapter: ChatAdapter, chat: ChatRef, reply: Reply) -> list[str]:
         try:
@@ -190,30 +207,32 @@ class DigestDelivery:
                 raise
             # The group became a supergroup: remember the move (the subscription follows it)
             # and send this message to the new id.
-            await self.store.move_chat(chat.platform, chat.chat_id, error.migrated_to)
+            await self.health.moved(chat.platform, chat.chat_id, error.migrated_to)
             moved = ChatRef(chat.platform, error.migrated_to, chat.kind, chat.thread_id)
             return await adapter.send(moved, reply)
 
-    async def _failed(self, sub: SubscriptionView, view: DeliveryView, error: SendError) -> str:
+    async def _failed(self, sub: SubscriptionView, view: DeliveryView, error: SendError) -> Outcome:
         now = self.clock()
         if error.permanent:
             await self.ledger.fail(view.id, now, error.reason)
-            await self.store.mark_chat(sub.platform, sub.chat_id, UNREACHABLE, error.reason)
+            await self.health.mark_unreachable(
+                sub.platform, sub.chat_id, ChatStatus.UNREACHABLE, error.reason
+            )
             await self._pause(sub, error.reason)
             self.metrics.inc("digests_failed")
-            return "paused"
+            return Outcome.PAUSED
         if view.attempts >= self.max_attempts:
             await self.ledger.fail(
                 view.id, now, f"gave up after {view.attempts} attempts: {error.reason}"
             )
             self.metrics.inc("digests_failed")
-            return "failed"
+            return Outcome.FAILED
         wait = max(
             self.backoff * 2 ** (view.attempts - 1), dt.timedelta(seconds=error.retry_after or 0)
         )
         await self.ledger.retry_later(view.id, error.reason, now + wait)
         self.metrics.inc("digests_retried")
-        return "retry"
+        return Outcome.RETRY
 
     async def _pause(self, sub: SubscriptionView, reason: str) -> None:
         """Pauses the subscription; only the call that actually pauses it tells the admins."""

@@ -18,19 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from briefings.db import write_transaction, writer
-from briefings.models import (
-    CLAIMED,
-    FAILED,
-    RETRY,
-    SENDING,
-    SENT,
-    SKIPPED,
-    Delivery,
-    Subscription,
-)
+from briefings.models import Delivery, DeliveryState, Subscription
 from briefings.schedule import as_utc
 
-OPEN_STATES = (CLAIMED, SENDING)
+OPEN_STATES = (DeliveryState.CLAIMED, DeliveryState.SENDING)
 
 
 @dataclass(frozen=True)
@@ -72,7 +63,7 @@ class DeliveryLedger:
         row = Delivery(
             subscription_id=subscription_id,
             slot=as_utc(slot),
-            state=CLAIMED,
+            state=DeliveryState.CLAIMED,
             claimed_by=self.worker,
             claimed_at=now,
             attempts=1,
@@ -99,7 +90,7 @@ class DeliveryLedger:
                         Delivery(
                             subscription_id=subscription_id,
                             slot=as_utc(slot),
-                            state=SKIPPED,
+                            state=DeliveryState.SKIPPED,
                             claimed_by=self.worker,
                             claimed_at=now,
                             attempts=0,
@@ -152,7 +143,7 @@ class DeliveryLedger:
             await session.execute(
                 update(Delivery)
                 .where(Delivery.id == delivery_id)
-                .values(state=SENDING, content_until=as_utc(content_until))
+                .values(state=DeliveryState.SENDING, content_until=as_utc(content_until))
             )
 
     async def record_sent_message(self, delivery_id: int, message_ids: list[str]) -> None:
@@ -170,7 +161,7 @@ class DeliveryLedger:
             row = await session.get_one(Delivery, delivery_id)
             row.state, row.reason, row.finished_at = state, reason[:200], now
             row.next_attempt_at = None
-            if state == SENT and row.content_until is not None:
+            if state == DeliveryState.SENT and row.content_until is not None:
                 await session.execute(
                     update(Subscription)
                     .where(Subscription.id == row.subscription_id)
@@ -182,7 +173,7 @@ class DeliveryLedger:
             await session.execute(
                 update(Delivery)
                 .where(Delivery.id == delivery_id)
-                .values(state=RETRY, reason=reason[:200], next_attempt_at=as_utc(at))
+                .values(state=DeliveryState.RETRY, reason=reason[:200], next_attempt_at=as_utc(at))
             )
 
     async def take_over(self, now: dt.datetime, lease: dt.timedelta) -> list[DeliveryView]:
@@ -194,7 +185,10 @@ class DeliveryLedger:
             candidates = (
                 await session.scalars(
                     select(Delivery).where(
-                        ((Delivery.state == RETRY) & (Delivery.next_attempt_at <= now))
+                        (
+                            (Delivery.state == DeliveryState.RETRY)
+                            & (Delivery.next_attempt_at <= now)
+                        )
                         | (Delivery.state.in_(OPEN_STATES) & (Delivery.claimed_at <= now - lease))
                     )
                 )
@@ -212,7 +206,9 @@ class DeliveryLedger:
                         claimed_by=self.worker,
                         claimed_at=now,
                         attempts=row.attempts + 1,
-                        state=SENDING if row.state == SENDING else CLAIMED,
+                        state=DeliveryState.SENDING
+                        if row.state == DeliveryState.SENDING
+                        else DeliveryState.CLAIMED,
                     )
                 )
                 if getattr(result, "rowcount", 0) == 1:
@@ -221,4 +217,4 @@ class DeliveryLedger:
         return taken
 
     async def fail(self, delivery_id: int, now: dt.datetime, reason: str) -> None:
-        await self.finish(delivery_id, FAILED, now, reason)
+        await self.finish(delivery_id, DeliveryState.FAILED, now, reason)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -124,8 +125,15 @@ class AuditEntry(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column()
 
 
-CHAT_ACTIVE = "active"
-CHAT_MOVED = "moved"
+class ChatStatus(StrEnum):
+    ACTIVE = "active"
+    BLOCKED = "blocked"  # the bot was blocked or removed (Telegram)
+    UNREACHABLE = "unreachable"  # the conversation is gone or closed to the bot
+    MOVED = "moved"  # the platform gave the chat a new id (Telegram group -> supergroup)
+
+    @property
+    def reachable(self) -> bool:
+        return self in (ChatStatus.ACTIVE, ChatStatus.MOVED)
 
 
 class Chat(Base):
@@ -137,7 +145,7 @@ class Chat(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), default=CHAT_ACTIVE)
+    status: Mapped[str] = mapped_column(String(16), default=ChatStatus.ACTIVE.value)
     reason: Mapped[str] = mapped_column(String(200), default="")
     # Where a chat went when the platform moved it (a Telegram group becoming a supergroup).
     moved_to: Mapped[str | None] = mapped_column(String(64))
@@ -182,13 +190,16 @@ class Subscription(Base):
     delivered_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-CLAIMED = "claimed"
-SENDING = "sending"
-SENT = "sent"
-RETRY = "retry"
-FAILED = "failed"
-SKIPPED = "skipped"
-EMPTY = "empty"
+class DeliveryState(StrEnum):
+    """Where a ledger row stands. Only the claimant of a CLAIMED or SENDING row sends."""
+
+    CLAIMED = "claimed"
+    SENDING = "sending"
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    EMPTY = "empty"
 
 
 class Delivery(Base):

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from briefings import audit, chats
 from briefings.db import write_transaction, writer
-from briefings.models import CHAT_ACTIVE, AuditEntry, Chat, Subscription, utcnow
+from briefings.models import ChatStatus, Subscription, utcnow
 from briefings.schedule import Schedule, as_utc
 
 
@@ -139,21 +140,10 @@ class SubscriptionStore:
             row.active, row.pause_reason = True, ""
             row.updated_at = now
             # Someone just asked for digests here, so the chat is reachable again.
-            await session.execute(
-                update(Chat)
-                .where(Chat.platform == request.platform, Chat.chat_id == request.chat_id)
-                .values(status=CHAT_ACTIVE, reason="", updated_at=now)
-            )
+            await chats.set_status(session, request.platform, request.chat_id, ChatStatus.ACTIVE)
             await session.flush()
-            session.add(
-                AuditEntry(
-                    actor=actor,
-                    action="subscribe",
-                    entity="subscription",
-                    entity_id=row.id,
-                    before=before,
-                    after=_snapshot(row),
-                )
+            audit.record(
+                session, actor, "subscribe", "subscription", row.id, before, _snapshot(row)
             )
             return view(row)
 
@@ -162,18 +152,22 @@ class SubscriptionStore:
             row = await self._row(session, platform, chat_id)
             if row is None:
                 return False
-            session.add(
-                AuditEntry(
-                    actor=actor,
-                    action="unsubscribe",
-                    entity="subscription",
-                    entity_id=row.id,
-                    before=_snapshot(row),
-                    after=None,
-                )
+            audit.record(
+                session, actor, "unsubscribe", "subscription", row.id, _snapshot(row), None
             )
             await session.delete(row)
             return True
+
+    async def follow_move(self, platform: str, old_id: str, new_id: str) -> None:
+        """The platform moved a chat (a Telegram group became a supergroup): record the move
+        and let the chat's subscription follow it, in one transaction."""
+        async with self._write() as session:
+            await chats.record_move(session, platform, old_id, new_id)
+            await session.execute(
+                update(Subscription)
+                .where(Subscription.platform == platform, Subscription.chat_id == old_id)
+                .values(chat_id=new_id, updated_at=self._clock())
+            )
 
     async def pause(self, subscription_id: int, reason: str) -> bool:
         """Pauses an active subscription; False when it was already paused or is gone, so the

@@ -55,7 +55,7 @@ async def store(empty_store: BriefingStore) -> BriefingStore:
 
 @pytest.fixture
 def core(store: BriefingStore) -> Core:
-    return Core(store, Roles(store, CONSOLE_ADMINS), event_title="the test event")
+    return Core(store, Roles(store.admins, CONSOLE_ADMINS), event_title="the test event")
 
 
 @pytest.fixture

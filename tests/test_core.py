@@ -45,7 +45,7 @@ async def test_topic_command_shows_points_with_sources(
     core: Core, message: MessageFactory, store: BriefingStore
 ) -> None:
     out = await ask(core, message, "/treaty")
-    treaty = (await store.catalog()).topic("treaty")
+    treaty = (await store.topics.catalog()).topic("treaty")
     assert treaty is not None
     assert out.startswith(treaty.title.upper())
     for point in treaty.points:
@@ -63,7 +63,7 @@ async def test_topic_command_variants(core: Core, message: MessageFactory, text:
 async def test_aliases_reach_topics(
     core: Core, message: MessageFactory, store: BriefingStore
 ) -> None:
-    catalog = await store.catalog()
+    catalog = await store.topics.catalog()
     for topic in catalog.topics:
         for alias in topic.aliases:
             assert await ask(core, message, f"/{alias}") == await ask(
@@ -94,7 +94,7 @@ async def test_topics_lists_counts(
     core: Core, message: MessageFactory, store: BriefingStore
 ) -> None:
     out = await ask(core, message, "/topics")
-    catalog = await store.catalog()
+    catalog = await store.topics.catalog()
     for topic in catalog.topics:
         assert f"/{topic.slug} {topic.title}: {len(topic.points)} points" in out
 
@@ -103,7 +103,7 @@ async def test_digest_has_every_topic_most_important_first(
     core: Core, message: MessageFactory, store: BriefingStore
 ) -> None:
     out = await ask(core, message, "/digest")
-    catalog = await store.catalog()
+    catalog = await store.topics.catalog()
     for topic in catalog.topics:
         assert f"{topic.title} (/{topic.slug})" in out
         assert topic.points[0].text in out
@@ -131,7 +131,7 @@ async def test_sources_lists_every_source(
     core: Core, message: MessageFactory, store: BriefingStore
 ) -> None:
     out = await ask(core, message, "/sources")
-    for source in (await store.catalog()).sources:
+    for source in (await store.topics.catalog()).sources:
         assert source.outlet in out
         assert source.key in out
     assert "cited by" in out
@@ -176,7 +176,7 @@ async def test_admin_add_edit_remove_undo_audit(
     )
     point_id = int(out.split("#")[1].split()[0])
     assert f"(#{point_id})" in await ask(core, message, "/treaty")
-    point = (await store.catalog()).point(point_id)
+    point = (await store.topics.catalog()).point(point_id)
     assert point is not None
     assert [s.key for s in point.sources] == ["iria"]
 
@@ -247,7 +247,7 @@ async def test_a_crashing_handler_gives_a_short_apology(
         raise RuntimeError("secret internals")
 
     registry = default_registry([Command("boom", "Always fails", boom)])
-    core = Core(store, Roles(store, CONSOLE_ADMINS), registry=registry)
+    core = Core(store, Roles(store.admins, CONSOLE_ADMINS), registry=registry)
     out = await ask(core, message, "/boom")
     assert out == texts.INTERNAL_ERROR
     assert "secret" not in out

@@ -8,6 +8,7 @@ from briefings.errors import InvalidText, NothingToUndo, UnknownPoint, UnknownSo
 from briefings.loader import load_briefings
 from briefings.models import PUBLISHED, RETRACTED
 from briefings.store import BriefingStore
+from briefings.subscriptions import SubscriptionStore
 
 REQUIRED_TOPICS = {
     "treaty",
@@ -22,7 +23,7 @@ REQUIRED_TOPICS = {
 
 
 async def test_seeded_catalog_has_every_required_topic(store: BriefingStore) -> None:
-    catalog = await store.catalog()
+    catalog = await store.topics.catalog()
     assert {t.slug for t in catalog.topics} >= REQUIRED_TOPICS
     for topic in catalog.topics:
         assert topic.points, topic.slug
@@ -32,7 +33,7 @@ async def test_seeded_catalog_has_every_required_topic(store: BriefingStore) -> 
 
 
 async def test_aliases_resolve_to_their_topic(store: BriefingStore) -> None:
-    catalog = await store.catalog()
+    catalog = await store.topics.catalog()
     for topic in catalog.topics:
         for alias in topic.aliases:
             assert catalog.topic(alias) is topic
@@ -47,32 +48,32 @@ async def test_loading_twice_adds_nothing(store: BriefingStore) -> None:
 
 
 async def test_reload_keeps_admin_edits(store: BriefingStore) -> None:
-    point = (await store.catalog()).topic("treaty").points[0]  # type: ignore[union-attr]
-    await store.edit_point(point.id, "An admin rewrote this point completely.", "tester")
+    point = (await store.topics.catalog()).topic("treaty").points[0]  # type: ignore[union-attr]
+    await store.points.edit(point.id, "An admin rewrote this point completely.", "tester")
     await store.load_briefings(load_briefings())
-    edited = (await store.catalog()).point(point.id)
+    edited = (await store.topics.catalog()).point(point.id)
     assert edited is not None
     assert edited.text == "An admin rewrote this point completely."
 
 
 async def test_add_edit_remove_are_audited_and_served(store: BriefingStore) -> None:
-    added = await store.add_point(
+    added = await store.points.add(
         "treaty", "  A brand new   point about the pact.  ", "alice", source_keys=["iria"]
     )
     assert added.text == "A brand new point about the pact."
     assert [s.key for s in added.sources] == ["iria"]
-    assert (await store.catalog()).point(added.id) is not None
+    assert (await store.topics.catalog()).point(added.id) is not None
 
-    old, edited = await store.edit_point(added.id, "The point, rewritten by an admin.", "bob")
+    old, edited = await store.points.edit(added.id, "The point, rewritten by an admin.", "bob")
     assert old == "A brand new point about the pact."
     assert edited.version == 2
-    assert (await store.catalog()).point(added.id).text == edited.text  # type: ignore[union-attr]
+    assert (await store.topics.catalog()).point(added.id).text == edited.text  # type: ignore[union-attr]
 
-    removed = await store.remove_point(added.id, "carol")
+    removed = await store.points.remove(added.id, "carol")
     assert removed.status == RETRACTED
-    assert (await store.catalog()).point(added.id) is None
+    assert (await store.topics.catalog()).point(added.id) is None
 
-    log = await store.audit_log(limit=3)
+    log = await store.audit.recent(limit=3)
     assert [(e.action, e.actor) for e in log] == [
         ("remove", "carol"),
         ("edit", "bob"),
@@ -85,42 +86,42 @@ async def test_add_edit_remove_are_audited_and_served(store: BriefingStore) -> N
 
 
 async def test_undo_reverts_the_actors_latest_change_in_order(store: BriefingStore) -> None:
-    added = await store.add_point("arms", "A point that will be edited then undone.", "ann")
-    await store.edit_point(added.id, "The edited version of that point.", "ann")
-    await store.undo("ann")
-    assert (await store.catalog()).point(added.id).text.startswith("A point that")  # type: ignore[union-attr]
-    await store.undo("ann")
-    assert (await store.catalog()).point(added.id) is None
+    added = await store.points.add("arms", "A point that will be edited then undone.", "ann")
+    await store.points.edit(added.id, "The edited version of that point.", "ann")
+    await store.points.undo("ann")
+    assert (await store.topics.catalog()).point(added.id).text.startswith("A point that")  # type: ignore[union-attr]
+    await store.points.undo("ann")
+    assert (await store.topics.catalog()).point(added.id) is None
     with pytest.raises(NothingToUndo):
-        await store.undo("ann")
+        await store.points.undo("ann")
     with pytest.raises(NothingToUndo):
-        await store.undo("somebody-else")
+        await store.points.undo("somebody-else")
 
 
 async def test_undo_of_remove_republishes_and_reindexes(store: BriefingStore) -> None:
-    added = await store.add_point("economy", "Zanzibarian barter scheme announced.", "ann")
-    await store.remove_point(added.id, "ann")
-    assert not (await store.search("zanzibarian")).hits
-    await store.undo("ann")
-    point = (await store.catalog()).point(added.id)
+    added = await store.points.add("economy", "Zanzibarian barter scheme announced.", "ann")
+    await store.points.remove(added.id, "ann")
+    assert not (await store.topics.search("zanzibarian")).hits
+    await store.points.undo("ann")
+    point = (await store.topics.catalog()).point(added.id)
     assert point is not None
     assert point.status == PUBLISHED
-    assert [h.point.id for h in (await store.search("zanzibarian")).hits] == [added.id]
+    assert [h.point.id for h in (await store.topics.search("zanzibarian")).hits] == [added.id]
 
 
 @pytest.mark.parametrize(
     ("call", "error"),
     [
-        (lambda s: s.add_point("nope", "Valid text for a point.", "x"), UnknownTopic),
-        (lambda s: s.add_point("treaty", "   ", "x"), InvalidText),
-        (lambda s: s.add_point("treaty", "short", "x"), InvalidText),
-        (lambda s: s.add_point("treaty", "long " * 200, "x"), InvalidText),
+        (lambda s: s.points.add("nope", "Valid text for a point.", "x"), UnknownTopic),
+        (lambda s: s.points.add("treaty", "   ", "x"), InvalidText),
+        (lambda s: s.points.add("treaty", "short", "x"), InvalidText),
+        (lambda s: s.points.add("treaty", "long " * 200, "x"), InvalidText),
         (
-            lambda s: s.add_point("treaty", "Valid text here.", "x", source_keys=["zz"]),
+            lambda s: s.points.add("treaty", "Valid text here.", "x", source_keys=["zz"]),
             UnknownSource,
         ),
-        (lambda s: s.edit_point(999999, "Valid replacement text.", "x"), UnknownPoint),
-        (lambda s: s.remove_point(999999, "x"), UnknownPoint),
+        (lambda s: s.points.edit(999999, "Valid replacement text.", "x"), UnknownPoint),
+        (lambda s: s.points.remove(999999, "x"), UnknownPoint),
     ],
 )
 async def test_bad_writes_change_nothing(store: BriefingStore, call: object, error: type) -> None:
@@ -131,23 +132,23 @@ async def test_bad_writes_change_nothing(store: BriefingStore, call: object, err
 
 
 async def test_removed_point_cannot_be_edited_or_removed_again(store: BriefingStore) -> None:
-    point = (await store.catalog()).topic("visit").points[-1]  # type: ignore[union-attr]
-    await store.remove_point(point.id, "x")
+    point = (await store.topics.catalog()).topic("visit").points[-1]  # type: ignore[union-attr]
+    await store.points.remove(point.id, "x")
     with pytest.raises(UnknownPoint):
-        await store.edit_point(point.id, "Trying to edit a retracted point.", "x")
+        await store.points.edit(point.id, "Trying to edit a retracted point.", "x")
     with pytest.raises(UnknownPoint):
-        await store.remove_point(point.id, "x")
+        await store.points.remove(point.id, "x")
 
 
 async def test_search_ranks_and_stems(store: BriefingStore) -> None:
-    result = await store.search("missile")
+    result = await store.topics.search("missile")
     assert result.hits
     assert all("missile" in h.point.text.lower() for h in result.hits)
     assert result.matched_all
 
 
 async def test_search_falls_back_to_any_word(store: BriefingStore) -> None:
-    result = await store.search("treaty xylophone")
+    result = await store.topics.search("treaty xylophone")
     assert result.hits
     assert not result.matched_all
 
@@ -174,7 +175,7 @@ async def test_search_falls_back_to_any_word(store: BriefingStore) -> None:
 )
 async def test_search_never_passes_syntax_through(store: BriefingStore, query: str) -> None:
     before = await store.row_counts()
-    result = await store.search(query)
+    result = await store.topics.search(query)
     assert isinstance(result.hits, list)
     assert await store.row_counts() == before
 
@@ -182,29 +183,29 @@ async def test_search_never_passes_syntax_through(store: BriefingStore, query: s
 async def test_other_process_writes_are_seen_after_the_ttl(store: BriefingStore) -> None:
     now = [0.0]
     reader = BriefingStore(store.engine, cache_ttl=5.0, clock=lambda: now[0])
-    before = await reader.catalog()
-    added = await store.add_point("treaty", "Written by another process.", "other")
-    assert (await reader.catalog()) is before  # still within the TTL
+    before = await reader.topics.catalog()
+    added = await store.points.add("treaty", "Written by another process.", "other")
+    assert (await reader.topics.catalog()) is before  # still within the TTL
     now[0] = 6.0
-    assert (await reader.catalog()).point(added.id) is not None
+    assert (await reader.topics.catalog()).point(added.id) is not None
 
 
 async def test_admins_grant_revoke(store: BriefingStore) -> None:
-    assert not await store.is_admin("telegram", "42")
-    assert await store.grant_admin("telegram", "42", "root")
-    assert not await store.grant_admin("telegram", "42", "root")
-    assert await store.is_admin("telegram", "42")
-    assert not await store.is_admin("slack", "42")
-    assert await store.admins() == [("telegram", "42", "root")]
-    assert await store.revoke_admin("telegram", "42", "root")
-    assert not await store.revoke_admin("telegram", "42", "root")
-    assert [e.action for e in await store.audit_log(2)] == ["revoke", "grant"]
+    assert not await store.admins.is_admin("telegram", "42")
+    assert await store.admins.grant("telegram", "42", "root")
+    assert not await store.admins.grant("telegram", "42", "root")
+    assert await store.admins.is_admin("telegram", "42")
+    assert not await store.admins.is_admin("slack", "42")
+    assert await store.admins.all() == [("telegram", "42", "root")]
+    assert await store.admins.revoke("telegram", "42", "root")
+    assert not await store.admins.revoke("telegram", "42", "root")
+    assert [e.action for e in await store.audit.recent(2)] == ["revoke", "grant"]
 
 
 async def test_chat_marks_and_moves(store: BriefingStore) -> None:
-    assert await store.chat_status("telegram", "-1") == ("active", "")
-    await store.mark_chat("telegram", "-1", "blocked", "bot was blocked")
-    assert await store.chat_status("telegram", "-1") == ("blocked", "bot was blocked")
-    await store.move_chat("telegram", "-1", "-100")
-    assert (await store.chat_status("telegram", "-1"))[0] == "moved"
-    assert await store.chat_status("telegram", "-100") == ("active", "")
+    assert await store.chats.status("telegram", "-1") == ("active", "")
+    await store.chats.mark("telegram", "-1", "blocked", "bot was blocked")
+    assert await store.chats.status("telegram", "-1") == ("blocked", "bot was blocked")
+    await SubscriptionStore(store.engine).follow_move("telegram", "-1", "-100")
+    assert (await store.chats.status("telegram", "-1"))[0] == "moved"
+    assert await store.chats.status("telegram", "-100") == ("active", "")

@@ -1,12 +1,20 @@
-"""What every chat adapter offers the composition root."""
+"""The contracts between the composition root, the chat adapters and what adapters may touch.
+
+Adapters get narrow interfaces, not the briefings store: `ChatHealth` to report chats they can
+no longer reach (or that moved), and `TopicDirectory` to build command menus from the topics.
+`ChatAdapter` is the base class every adapter extends; its lifecycle defaults do nothing.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from abc import ABC, abstractmethod
+from typing import ClassVar, Protocol
 
 from starlette.routing import BaseRoute
 
 from bot.core.messages import ChatRef, Reply
+from briefings.models import ChatStatus
+from briefings.views import TopicView
 
 
 class SendError(Exception):
@@ -33,18 +41,43 @@ class SendError(Exception):
         self.maybe_delivered = maybe_delivered
 
 
-class ChatAdapter(Protocol):
-    platform: str
+class ChatHealth(Protocol):
+    """What adapters report about chats; digest delivery reads it before sending."""
 
-    def routes(self) -> list[BaseRoute]:
-        """HTTP routes this adapter needs on the bot's one web server (webhooks); may be empty."""
+    async def mark_unreachable(
+        self, platform: str, chat_id: str, status: ChatStatus, reason: str
+    ) -> None: ...
+
+    async def mark_reachable(self, platform: str, chat_id: str) -> None: ...
+
+    async def moved(self, platform: str, old_id: str, new_id: str) -> None: ...
+
+
+class TopicDirectory(Protocol):
+    async def listing(self) -> tuple[int, tuple[TopicView, ...]]:
+        """(content revision, topics): what command menus are built from."""
         ...
 
-    async def start(self) -> None: ...
 
-    async def stop(self) -> None: ...
+class ChatAdapter(ABC):
+    platform: ClassVar[str]
+    # Characters of point text one digest message may carry, so that it rarely needs
+    # splitting by the renderer; None packs a whole digest into one message.
+    message_budget: ClassVar[int | None] = None
 
+    def routes(self) -> list[BaseRoute]:
+        """HTTP routes this adapter needs on the bot's one web server (webhooks)."""
+        return []
+
+    async def start(self) -> None:
+        """Connects to the platform; raises when it cannot."""
+        return
+
+    async def stop(self) -> None:
+        """Stops taking new work and finishes what was acknowledged."""
+        return
+
+    @abstractmethod
     async def send(self, chat: ChatRef, reply: Reply) -> list[str]:
         """Posts a reply to a chat outside any conversation (digests); returns message ids.
         Raises SendError once the adapter's own bounded retries are spent."""
-        ...

@@ -8,14 +8,12 @@ import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
+from bot.adapters.base import ChatAdapter
 from bot.core.core import Core
 from bot.core.messages import ChatRef, Incoming, Reply
 from bot.render.plain import render
-
-if TYPE_CHECKING:
-    from starlette.routing import BaseRoute
 
 PLATFORM = "console"
 OPERATOR = "operator"
@@ -24,7 +22,9 @@ QUIT = {"/quit", "/exit", "quit", "exit"}
 PROMPT = "you> "
 
 
-class ConsoleAdapter:
+class ConsoleAdapter(ChatAdapter):
+    platform = PLATFORM
+
     def __init__(
         self,
         core: Core,
@@ -41,17 +41,6 @@ class ConsoleAdapter:
         self._out = stdout or sys.stdout
         self.chat = ChatRef(PLATFORM, "local", "private")
         self._sent = 0
-
-    platform = PLATFORM
-
-    def routes(self) -> list[BaseRoute]:
-        return []
-
-    async def start(self) -> None:
-        return None
-
-    async def stop(self) -> None:
-        return None
 
     async def send(self, chat: ChatRef, reply: Reply) -> list[str]:
         """Prints a message the bot starts itself, such as a scheduled digest."""

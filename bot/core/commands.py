@@ -24,12 +24,26 @@ _NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 
 @dataclass(frozen=True)
 class Command:
+    """A command and what adapters need to know about it, so none of them reads handler code
+    (as errbot's `@botcmd(admin_only=..., hidden=...)`)."""
+
     name: str
     summary: str
     handler: Handler
     usage: str = ""
     aliases: tuple[str, ...] = ()
+    # Only admins may run it; the core refuses everyone else.
     admin: bool = False
+    # It only reads the briefings: answering it again for a whole channel shows the same
+    # thing and changes nothing, so platforms may offer to share the answer.
+    read_only: bool = False
+    # Left out of help and command menus (commands that buttons send, for instance).
+    hidden: bool = False
+
+    @property
+    def usage_line(self) -> str:
+        """`name usage`, as help and manifests show it."""
+        return f"{self.name} {self.usage}".rstrip()
 
 
 @dataclass(frozen=True)
@@ -80,6 +94,10 @@ class Registry:
 
     def commands(self) -> list[Command]:
         return list(self._commands.values())
+
+    def listed(self) -> list[Command]:
+        """The commands help and platform menus show."""
+        return [c for c in self._commands.values() if not c.hidden]
 
     def names(self) -> list[str]:
         return list(self._names)

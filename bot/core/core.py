@@ -14,6 +14,7 @@ from bot.core.messages import Incoming, Reply
 from bot.core.roles import Roles
 from briefings import errors
 from briefings.store import BriefingStore
+from briefings.views import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class Core:
         self.bot_name = bot_name
         self.event_title = event_title
         self.registry = registry or default_registry()
-        self._commands = tuple(self.registry.commands())  # for help; built once, not per message
+        self._commands = tuple(self.registry.listed())  # for help; built once, not per message
         self.digests = digests
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
@@ -94,10 +95,8 @@ class Core:
             if parsed.slashed:
                 return [Reply.text(texts.BAD_COMMAND_NAME, tone="error")]
             return [Reply.text(texts.NOT_A_COMMAND)]
-        catalog = await self.store.catalog()
-        command = self.registry.get(parsed.name)
-        if command is None and catalog.topic(parsed.name) is not None:
-            command = TOPIC_COMMAND
+        catalog = await self.store.topics.catalog()
+        command = self._resolve(parsed.name, catalog)
         if command is None:
             if not parsed.slashed:
                 return [Reply.text(texts.NOT_A_COMMAND)]
@@ -118,6 +117,17 @@ class Core:
             return [Reply.text(texts.NOT_ADMIN.format(name=command.name), tone="refusal")]
         return await command.handler(ctx)
 
+    async def resolve(self, name: str) -> Command | None:
+        """The command a name runs: a fixed command or alias, a topic (slug or alias), or None.
+        The one place that decides it, for the core and for every adapter."""
+        return self._resolve(name.casefold(), await self.store.topics.catalog())
+
+    def _resolve(self, name: str, catalog: Catalog) -> Command | None:
+        command = self.registry.get(name)
+        if command is None and catalog.topic(name) is not None:
+            return TOPIC_COMMAND
+        return command
+
     def _unknown(self, name: str, topic_names: Iterable[str]) -> Reply:
         candidates = [*self.registry.names(), *topic_names]
         close = suggest(name, candidates)
@@ -130,4 +140,4 @@ class Core:
         return Reply.text(*paragraphs, tone="error")
 
 
-TOPIC_COMMAND = Command("topic", "Read a topic", topics.show_topic)
+TOPIC_COMMAND = Command("topic", "Read a topic", topics.show_topic, read_only=True)

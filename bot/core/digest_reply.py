@@ -10,14 +10,16 @@ from bot.core.messages import Item, Reply, Section
 from briefings.digest import Digest
 from briefings.schedule import zone
 
-# Characters of point text per Reply: below Telegram's 4,096 per message with room for markup
-# and the source list, so a digest message is rarely split further by a renderer.
-PACK_BUDGET = 2800
-
 
 def digest_replies(
-    digest: Digest, timezone: str, event_title: str, now: dt.datetime
+    digest: Digest,
+    timezone: str,
+    event_title: str,
+    now: dt.datetime,
+    budget: int | None = None,
 ) -> list[Reply]:
+    """The digest as one Reply, or as several of at most `budget` characters of point text
+    each: the platform's message budget, so each usually fits one message."""
     local = now.astimezone(zone(timezone))
     headline = texts.SCHEDULED_DIGEST_TITLE.format(
         event=event_title, date=f"{local:%A} {local.day} {local:%B %Y}"
@@ -50,7 +52,7 @@ def digest_replies(
     for topic, points in digest.topics:
         items: list[Item] = []
         for point in points:
-            if used and used + len(point.text) > PACK_BUDGET:
+            if budget is not None and used and used + len(point.text) > budget:
                 if items:
                     sections.append(Section(f"{topic.title} (/{topic.slug})", tuple(items)))
                     items = []

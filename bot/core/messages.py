@@ -31,6 +31,9 @@ class Incoming:
     # How people type a command on this platform, for help: "/" on Telegram and the console,
     # "/brief " on Slack, whose composer only accepts slash commands the app declared.
     command_prefix: str = "/"
+    # Characters of point text one message of a long answer (a digest) may carry on this
+    # platform, so it rarely needs splitting further; None packs it into one message.
+    message_budget: int | None = None
 
     @property
     def actor(self) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.core.messages import Incoming
-from briefings.store import BriefingStore
+from briefings.admins import AdminStore
 
 
 class Roles:
-    def __init__(self, store: BriefingStore, configured: Mapping[str, frozenset[str]]) -> None:
-        self._store = store
+    def __init__(self, admins: AdminStore, configured: Mapping[str, frozenset[str]]) -> None:
+        self._admins = admins
         self._configured = configured
 
     def configured(self, platform: str) -> frozenset[str]:
@@ -20,4 +20,4 @@ class Roles:
         platform, user = incoming.chat.platform, incoming.user_id
         if user in self.configured(platform):
             return True
-        return await self._store.is_admin(platform, user)
+        return await self._admins.is_admin(platform, user)

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from bot.core import texts
+from bot.core.clip import clip
 from briefings.models import CHANGES, DIGEST_MODES
 from briefings.schedule import DAY_NAMES, EVERY_DAY, Schedule, find_zone, zone_names
 from briefings.views import Catalog
@@ -102,7 +103,7 @@ def parse_subscribe_args(args: str, catalog: Catalog, default_zone: str) -> Subs
     topics: list[str] = []
     for raw in words:
         word = raw.casefold().strip(",;")
-        shown = raw if len(raw) <= 40 else raw[:39] + "…"
+        shown = clip(raw, 40)
         if (at := parse_time(word)) is not None:
             if time is not None:
                 raise SubscribeArgsError(texts.SUBSCRIBE_TWICE.format(what="time"))
@@ -118,9 +119,7 @@ def parse_subscribe_args(args: str, catalog: Catalog, default_zone: str) -> Subs
                 message = texts.SUBSCRIBE_BAD_ZONE.format(value=shown)
                 if close:
                     names = [find_zone(c) or c for c in close]
-                    message += " " + texts.SUBSCRIBE_DID_YOU_MEAN.format(
-                        suggestions=" or ".join(names)
-                    )
+                    message += " " + texts.DID_YOU_MEAN.format(suggestions=" or ".join(names))
                 raise SubscribeArgsError(message)
             if zone_name is not None and zone_name != found:
                 raise SubscribeArgsError(texts.SUBSCRIBE_TWICE.format(what="time zone"))
@@ -136,7 +135,7 @@ def parse_subscribe_args(args: str, catalog: Catalog, default_zone: str) -> Subs
             message = texts.SUBSCRIBE_BAD_WORD.format(value=shown)
             close = _suggest(word, catalog)
             if close:
-                message += " " + texts.SUBSCRIBE_DID_YOU_MEAN.format(suggestions=" or ".join(close))
+                message += " " + texts.DID_YOU_MEAN.format(suggestions=" or ".join(close))
             raise SubscribeArgsError(message)
     hour, minute = time or (DEFAULT_HOUR, DEFAULT_MINUTE)
     schedule = Schedule(hour, minute, zone_name or default_zone, days or EVERY_DAY)

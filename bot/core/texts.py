@@ -53,6 +53,11 @@ INTERNAL_ERROR = "Something went wrong on my side; nothing was changed. Please t
 
 NOT_ADMIN = "Only admins can use /{name}. Nothing was changed."
 
+WHOAMI_TITLE = "Who you are here"
+WHOAMI = "Your {platform} user id is {user_id}."
+WHOAMI_ADMIN = "You are an admin of this bot."
+WHOAMI_NOT_ADMIN = "You are not an admin of this bot; an admin can /grant you admin rights."
+
 ADD_USAGE = "Usage: /add <topic> <text> [sources: key, key]. Example: /add treaty Both sides call the pact defensive. sources: iria-0618"
 ADD_DONE = "Added point #{id} to /{slug}."
 EDIT_USAGE = "Usage: /edit <point id> <new text>. Point ids show as #12 after each point."
@@ -79,21 +84,11 @@ GRANTED = "{user} is now an admin on {platform}."
 ALREADY_ADMIN = "{user} is already an admin on {platform}."
 REVOKED = "{user} is no longer an admin on {platform}."
 NOT_AN_ADMIN = "{user} is not an admin granted in chat on {platform}."
-BAD_USER_ID = "{value} does not look like a user id."
+BAD_USER_ID = "{value} does not look like a user id. /whoami shows what ids look like here."
 ADMINS_TITLE = "Admins"
 ADMINS_CONFIGURED = "From configuration"
 ADMINS_GRANTED = "Granted in chat"
 ADMINS_NONE = "none"
-
-# Slack
-SLACK_APP_DESCRIPTION = "Briefs you on a news event: key points by topic, each citing its sources."
-SLACK_BRIEF_DESCRIPTION = "A briefing: a topic or a command, e.g. treaty, digest, search missiles"
-SLACK_BRIEF_USAGE = "[topic or command] [words]"
-SLACK_SHARE_BUTTON = "Share in channel"
-SLACK_SOURCES_LABEL = "Sources"
-SLACK_SHARE_FAILED = (
-    "I could not post that in this channel. Invite me to it, or try again in a minute."
-)
 
 # Scheduled digests
 SCHEDULED_DIGEST_TITLE = "{event}: digest for {date}"
@@ -115,7 +110,6 @@ SUBSCRIBE_BAD_ZONE = (
 )
 SUBSCRIBE_BAD_WORD = "I don't understand {value}. Expected a time (07:30), a zone (Europe/Kyiv), days (weekdays, mon,wed,fri), topics or full/changes."
 SUBSCRIBE_TWICE = "You gave more than one {what}; give one."
-SUBSCRIBE_DID_YOU_MEAN = "Did you mean {suggestions}?"
 SUBSCRIBE_NOT_ALLOWED = (
     "Only this chat's admins or the bot's admins can change its digest. Nothing was changed."
 )

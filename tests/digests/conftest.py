@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from bot.chat_health import StoredChatHealth
 from bot.core.core import Core
 from bot.core.digests import DigestControls
 from bot.core.roles import Roles
@@ -33,9 +34,11 @@ class Env:
 
     def process(self, name: str) -> DigestDelivery:
         """Another bot process on the same database, sending through the same fake platform."""
+        subscriptions = SubscriptionStore(self.store.engine, self.clock)
         return DigestDelivery(
             self.store,
-            SubscriptionStore(self.store.engine, self.clock),
+            StoredChatHealth(self.store.chats, subscriptions),
+            subscriptions,
             DeliveryLedger(self.store.engine, name),
             {"telegram": self.adapter},
             TELEGRAM_ADMINS,
@@ -52,13 +55,14 @@ def env(store: BriefingStore) -> Env:
     ledger = DeliveryLedger(store.engine, "process-a")
     core = Core(
         store,
-        Roles(store, TELEGRAM_ADMINS),
+        Roles(store.admins, TELEGRAM_ADMINS),
         event_title="Test event",
         digests=DigestControls(subscriptions, ledger, "UTC", clock=clock),
     )
     adapter = RecordingAdapter()
     delivery = DigestDelivery(
         store,
+        StoredChatHealth(store.chats, subscriptions),
         subscriptions,
         ledger,
         {"telegram": adapter},

@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from starlette.routing import BaseRoute
-
-from bot.adapters.base import SendError
+from bot.adapters.base import ChatAdapter, SendError
 from bot.core.messages import ChatRef, Reply
 from bot.render.plain import render
 
@@ -31,22 +29,15 @@ class Sent:
 
 
 @dataclass
-class RecordingAdapter:
+class RecordingAdapter(ChatAdapter):
     platform: str = "telegram"
     sent: list[Sent] = field(default_factory=list)
     # chat id -> errors to raise, one per send, before sending succeeds again
     failures: dict[str, list[SendError]] = field(default_factory=dict)
     # raise this after the given number of successful sends (simulates a crash mid-digest)
     crash_after: int | None = None
-
-    def routes(self) -> list[BaseRoute]:
-        return []
-
-    async def start(self) -> None:
-        return None
-
-    async def stop(self) -> None:
-        return None
+    # Telegram's: the digests these tests check are packed as they would be there.
+    message_budget: int | None = 2800
 
     async def send(self, chat: ChatRef, reply: Reply) -> list[str]:
         queued = self.failures.get(chat.chat_id)

@@ -32,7 +32,7 @@ async def test_first_digest_is_full_then_only_changes(env: Env) -> None:
     env.clock.now = SLOT
     assert await env.delivery.deliver(sub.id, SLOT) == "sent"
     first = "\n".join(s.text for s in env.adapter.to("100"))
-    treaty = (await env.store.catalog()).topic("treaty")
+    treaty = (await env.store.topics.catalog()).topic("treaty")
     assert treaty is not None
     assert all(p.text in first for p in treaty.points)
     assert "Everything so far" in first
@@ -43,8 +43,8 @@ async def test_first_digest_is_full_then_only_changes(env: Env) -> None:
     assert await env.delivery.deliver(sub.id, SLOT + dt.timedelta(days=1)) == "empty"
     assert env.adapter.sent == []  # nothing new: no post
 
-    added = await env.store.add_point("treaty", "A fresh development on the pact.", "admin")
-    await env.store.add_point("arms", "A change in a topic this chat does not follow.", "admin")
+    added = await env.store.points.add("treaty", "A fresh development on the pact.", "admin")
+    await env.store.points.add("arms", "A change in a topic this chat does not follow.", "admin")
     env.clock.advance(days=1)
     assert await env.delivery.deliver(sub.id, SLOT + dt.timedelta(days=2)) == "sent"
     third = "\n".join(s.text for s in env.adapter.to("100"))
@@ -100,7 +100,7 @@ async def test_blocked_bot_pauses_and_tells_admins_once(env: Env) -> None:
     notices = env.adapter.to("9001")
     assert len(notices) == 1
     assert "paused" in notices[0].text
-    assert await env.store.chat_status("telegram", "100") == (
+    assert await env.store.chats.status("telegram", "100") == (
         "unreachable",
         "Forbidden: bot was blocked by the user",
     )

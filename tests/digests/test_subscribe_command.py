@@ -127,14 +127,14 @@ async def test_schedule_and_unsubscribe(env: Env) -> None:
     assert "Next: Tue 18 Jun 2024 07:30 (Europe/Kyiv)." in out  # Monday's 07:30 Kyiv has passed
     assert await say(env, msg("/unsubscribe")) == texts.UNSUBSCRIBE_DONE
     assert await env.subscriptions.get("telegram", "100") is None
-    audit = [e.action for e in await env.store.audit_log(2)]
+    audit = [e.action for e in await env.store.audit.recent(2)]
     assert audit == ["unsubscribe", "subscribe"]
 
 
 async def test_schedule_shows_pause_reason(env: Env) -> None:
     await say(env, msg("/subscribe"))
     # The adapter found the chat blocked while answering; the next digest pauses it.
-    await env.store.mark_chat("telegram", "100", "blocked", "bot was blocked by the user")
+    await env.store.chats.mark("telegram", "100", "blocked", "bot was blocked by the user")
     sub = await env.subscriptions.get("telegram", "100")
     assert sub is not None
     env.clock.advance(hours=2)

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from bot.adapters.slack.adapter import SlackAdapter
+from bot.adapters.slack.settings import SlackSettings
 from bot.app import App, build_adapters, build_app
 from bot.config import Settings
 from bot.web import build_web_app
@@ -36,27 +37,32 @@ async def fake() -> AsyncIterator[FakeSlack]:
     await server.close()
 
 
-def slack_settings(tmp_path: Path, fake: FakeSlack, **overrides: object) -> Settings:
+def slack_settings(fake: FakeSlack, **overrides: object) -> SlackSettings:
     values: dict[str, object] = {
-        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-        "slack_bot_token": BOT_TOKEN,
-        "slack_signing_secret": SIGNING_SECRET,
-        "slack_api_base_url": fake.api_url,
-        "slack_admin_ids": ADMIN,
-        "http_port": 0,
+        "bot_token": BOT_TOKEN,
+        "signing_secret": SIGNING_SECRET,
+        "api_base_url": fake.api_url,
+        "admin_ids": ADMIN,
         **overrides,
     }
-    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+    return SlackSettings(_env_file=None, **values)  # type: ignore[arg-type]
 
 
 @pytest.fixture
-def settings(tmp_path: Path, fake: FakeSlack) -> Settings:
-    return slack_settings(tmp_path, fake)
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None, database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", http_port=0
+    )
 
 
 @pytest.fixture
-async def bot(settings: Settings) -> AsyncIterator[App]:
-    app = await build_app(settings)
+def slack_config(fake: FakeSlack) -> SlackSettings:
+    return slack_settings(fake)
+
+
+@pytest.fixture
+async def bot(settings: Settings, slack_config: SlackSettings) -> AsyncIterator[App]:
+    app = await build_app(settings, slack=slack_config)
     yield app
     await app.close()
 

@@ -29,10 +29,11 @@ def delivery_for(
 ) -> DigestDelivery:
     return DigestDelivery(
         app.store,
+        app.health,
         app.subscriptions,
         ledger or app.ledger,
         {"slack": adapter},
-        settings.static_admins(),
+        app.configured_admins,
         "Test event",
         clock=clock,
     )

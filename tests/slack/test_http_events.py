@@ -10,6 +10,7 @@ from typing import Any
 from bot.adapters.slack import limits
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.render import ACTION_RUN, ACTION_SHARE
+from bot.app import App
 from bot.core import texts
 from tests.slack.factories import ASKER, CHANNEL, DM, SlackSender, direct_message, mention
 from tests.slack.fake_web_api import BOT_USER_ID, RESPONSE, Canned, FakeSlack
@@ -221,12 +222,12 @@ async def test_ack_does_not_wait_for_a_slow_answer(slack: SlackSender, fake: Fak
 
 
 async def test_a_failing_answer_does_not_stop_the_next(
-    slack: SlackSender, fake: FakeSlack, adapter: SlackAdapter
+    slack: SlackSender, fake: FakeSlack, adapter: SlackAdapter, bot: App
 ) -> None:
     fake.channel_errors[DM] = "is_archived"
     await slack.event(direct_message("treaty"))
     await fake.wait_for("chat.postMessage")
     await adapter.tasks.drain(5)
-    assert await adapter.poster._store.chat_status("slack", DM) == ("unreachable", "is_archived")
+    assert await bot.store.chats.status("slack", DM) == ("unreachable", "is_archived")
     await slack.command("/brief", "treaty", fake.response_url())
     await fake.wait_for(RESPONSE)

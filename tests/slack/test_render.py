@@ -17,9 +17,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.adapters.slack import limits
+from bot.adapters.slack import limits, texts
 from bot.adapters.slack.render import ACTION_SHARE, SlackMessage, escape, render
-from bot.core import texts
 from bot.core.messages import Button, Item, Reply, Section, SourceRef
 
 ENTITY_OK = re.compile(r"&(?!amp;|lt;|gt;)")
@@ -205,7 +204,7 @@ def test_many_points_become_several_messages() -> None:
     assert messages[-1].blocks[-1]["type"] == "actions"
     [share, run] = messages[-1].blocks[-1]["elements"]
     assert (share["action_id"], share["value"]) == (ACTION_SHARE, "/big")
-    assert share["text"]["text"] == texts.SLACK_SHARE_BUTTON
+    assert share["text"]["text"] == texts.SHARE_BUTTON
     assert (run["action_id"], run["value"]) == ("brief_run_0", "/next")
     for message in messages:
         assert_valid(message)
@@ -226,7 +225,7 @@ def test_sources_and_footer_are_context_blocks() -> None:
     refs = tuple(SourceRef(f"Outlet {n}", "Headline " + "h" * 400) for n in range(30))
     [message] = render([Reply(title="t", sources=refs, footer="3 points")])
     contexts: list[dict[str, Any]] = [b for b in message.blocks if b["type"] == "context"]
-    assert contexts[0]["elements"][0]["text"].startswith(f"*{texts.SLACK_SOURCES_LABEL}*\n[1] ")
+    assert contexts[0]["elements"][0]["text"].startswith(f"*{texts.SOURCES_LABEL}*\n[1] ")
     assert contexts[-1]["elements"] == [{"type": "mrkdwn", "text": "3 points"}]
     assert_valid(message)
 

@@ -12,21 +12,21 @@ import pytest
 
 from bot.adapters.base import SendError
 from bot.adapters.slack.adapter import SlackAdapter, SlackConfigError
-from bot.adapters.slack.outbound import RetryPolicy
+from bot.adapters.slack.outbound import SlackRetryPolicy
+from bot.adapters.slack.settings import SlackSettings
 from bot.app import App
-from bot.config import Settings
 from bot.core.messages import ChatRef, Item, Reply, Section
 from tests.slack.conftest import slack_settings
 from tests.slack.fake_web_api import Canned, FakeSlack, rate_limited, server_error
 
-FAST = RetryPolicy(backoff_factor=0.01, jitter=0.0)
+FAST = SlackRetryPolicy(backoff_factor=0.01, jitter=0.0)
 CHANNEL = ChatRef("slack", "C0DIGEST", "group")
 REPLY = Reply(title="Digest", sections=(Section(None, (Item("A point & more"),)),))
 
 
 @pytest.fixture
-async def sender(bot: App, settings: Settings) -> AsyncIterator[SlackAdapter]:
-    adapter = SlackAdapter(bot.core, bot.store, settings, metrics=bot.metrics, retry=FAST)
+async def sender(bot: App, slack_config: SlackSettings) -> AsyncIterator[SlackAdapter]:
+    adapter = SlackAdapter(bot.core, bot.health, slack_config, metrics=bot.metrics, retry=FAST)
     await adapter.start()
     yield adapter
     await adapter.stop()
@@ -86,13 +86,13 @@ async def test_server_errors_are_retried(sender: SlackAdapter, fake: FakeSlack) 
 
 
 async def test_server_errors_past_the_retries_are_temporary(
-    sender: SlackAdapter, fake: FakeSlack
+    sender: SlackAdapter, fake: FakeSlack, bot: App
 ) -> None:
     fake.script("chat.postMessage", *[server_error()] * 3, Canned(body="not json at all"))
     with pytest.raises(SendError) as caught:
         await sender.send(CHANNEL, REPLY)
     assert (caught.value.reason, caught.value.permanent) == ("internal_error", False)
-    assert await sender.poster._store.chat_status("slack", CHANNEL.chat_id) == ("active", "")
+    assert await bot.store.chats.status("slack", CHANNEL.chat_id) == ("active", "")
 
 
 @pytest.mark.parametrize(
@@ -105,11 +105,11 @@ async def test_unreachable_channels_are_marked(
     with pytest.raises(SendError) as caught:
         await sender.send(ChatRef("slack", "C0GONE", "group"), REPLY)
     assert (caught.value.reason, caught.value.permanent) == (error, True)
-    assert await bot.store.chat_status("slack", "C0GONE") == ("unreachable", error)
+    assert await bot.store.chats.status("slack", "C0GONE") == ("unreachable", error)
     assert len(fake.called("chat.postMessage")) == 1  # a permanent error is not retried
     # The next channel is served as usual.
     assert await sender.send(CHANNEL, REPLY)
-    assert await bot.store.chat_status("slack", CHANNEL.chat_id) == ("active", "")
+    assert await bot.store.chats.status("slack", CHANNEL.chat_id) == ("active", "")
 
 
 async def test_other_refusals_are_permanent_but_leave_the_chat_alone(
@@ -119,7 +119,7 @@ async def test_other_refusals_are_permanent_but_leave_the_chat_alone(
     with pytest.raises(SendError) as caught:
         await sender.send(CHANNEL, REPLY)
     assert (caught.value.reason, caught.value.permanent) == ("invalid_blocks", True)
-    assert await bot.store.chat_status("slack", CHANNEL.chat_id) == ("active", "")
+    assert await bot.store.chats.status("slack", CHANNEL.chat_id) == ("active", "")
 
 
 async def test_connection_errors_become_temporary_send_errors(
@@ -130,8 +130,8 @@ async def test_connection_errors_become_temporary_send_errors(
         closed_port = probe.getsockname()[1]
     adapter = SlackAdapter(
         bot.core,
-        bot.store,
-        slack_settings(tmp_path, fake, slack_api_base_url=f"http://127.0.0.1:{closed_port}/api/"),
+        bot.health,
+        slack_settings(fake, api_base_url=f"http://127.0.0.1:{closed_port}/api/"),
         retry=FAST,
     )
     with pytest.raises(SendError) as caught:
@@ -141,8 +141,8 @@ async def test_connection_errors_become_temporary_send_errors(
 
 
 async def test_a_bad_token_fails_start_cleanly(bot: App, tmp_path: Path, fake: FakeSlack) -> None:
-    wrong = slack_settings(tmp_path, fake, slack_bot_token="xoxb-wrong")
-    adapter = SlackAdapter(bot.core, bot.store, wrong)
+    wrong = slack_settings(fake, bot_token="xoxb-wrong")
+    adapter = SlackAdapter(bot.core, bot.health, wrong)
     with pytest.raises(SlackConfigError, match="invalid_auth"):
         await adapter.start()
     assert adapter.client.session is None  # nothing left open
@@ -150,6 +150,6 @@ async def test_a_bad_token_fails_start_cleanly(bot: App, tmp_path: Path, fake: F
 
 def test_http_mode_needs_a_signing_secret(tmp_path: Path, fake: FakeSlack, bot: App) -> None:
     with pytest.raises(SlackConfigError, match="SLACK_SIGNING_SECRET"):
-        SlackAdapter(bot.core, bot.store, slack_settings(tmp_path, fake, slack_signing_secret=None))
+        SlackAdapter(bot.core, bot.health, slack_settings(fake, signing_secret=None))
     with pytest.raises(SlackConfigError, match="SLACK_BOT_TOKEN"):
-        SlackAdapter(bot.core, bot.store, slack_settings(tmp_path, fake, slack_bot_token=None))
+        SlackAdapter(bot.core, bot.health, slack_settings(fake, bot_token=None))

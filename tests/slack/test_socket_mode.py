@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
 
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.render import ACTION_SHARE
+from bot.adapters.slack.settings import SlackSettings
 from bot.app import App, build_adapters
 from bot.config import Settings
 from tests.slack.conftest import slack_settings
@@ -21,9 +21,9 @@ from tests.slack.fake_web_api import APP_TOKEN, BOT_USER_ID, RESPONSE, FakeSlack
 
 
 @pytest.fixture
-def settings(tmp_path: Path, fake: FakeSlack) -> Settings:
+def slack_config(fake: FakeSlack) -> SlackSettings:
     """Socket Mode needs the app-level token and no signing secret."""
-    return slack_settings(tmp_path, fake, slack_app_token=APP_TOKEN, slack_signing_secret=None)
+    return slack_settings(fake, app_token=APP_TOKEN, signing_secret=None)
 
 
 @pytest.fixture

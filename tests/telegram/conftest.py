@@ -15,7 +15,7 @@ import pytest
 from bot.adapters.telegram.adapter import TelegramAdapter
 from bot.app import App, build_app
 from tests.telegram.fake_bot_api import TOKEN, FakeBotApi
-from tests.telegram.support import FAST, StartBot, settings_for
+from tests.telegram.support import FAST, StartBot, settings_for, telegram_settings
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +24,7 @@ def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "bot.db"
 
     async def build() -> None:
-        app = await build_app(settings_for(path))
+        app = await build_app(settings_for(path), telegram=telegram_settings())
         await app.close()
 
     asyncio.run(build())
@@ -41,7 +41,7 @@ def db_path(tmp_path: Path, seeded_db: Path) -> Path:
 
 @pytest.fixture
 async def app(db_path: Path) -> AsyncIterator[App]:
-    built = await build_app(settings_for(db_path))
+    built = await build_app(settings_for(db_path), telegram=telegram_settings())
     yield built
     await built.close()
 
@@ -61,7 +61,13 @@ async def start_bot(app: App, fake: FakeBotApi) -> AsyncIterator[StartBot]:
 
     async def start(**overrides: Any) -> TelegramAdapter:
         adapter = TelegramAdapter(
-            app.core, app.store, TOKEN, fake.base_url, replace(FAST, **overrides), app.metrics
+            app.core,
+            app.health,
+            app.store.topics,
+            TOKEN,
+            fake.base_url,
+            replace(FAST, **overrides),
+            app.metrics,
         )
         await adapter.start()
         started.append(adapter)

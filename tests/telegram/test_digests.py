@@ -26,10 +26,11 @@ def delivery_for(
 ) -> DigestDelivery:
     return DigestDelivery(
         app.store,
+        app.health,
         app.subscriptions,
         ledger or app.ledger,
         {"telegram": bot},
-        app.settings.static_admins(),
+        app.configured_admins,
         "Test event",
         clock=clock,
     )

@@ -66,10 +66,10 @@ async def test_blocked_chat_is_marked_and_no_longer_written_to(
     fake.push(tg.message(USER, "/start"))
 
     async def blocked() -> bool:
-        return (await app.store.chat_status("telegram", str(USER)))[0] == "blocked"
+        return (await app.store.chats.status("telegram", str(USER)))[0] == "blocked"
 
     await eventually(blocked)
-    status, reason = await app.store.chat_status("telegram", str(USER))
+    status, reason = await app.store.chats.status("telegram", str(USER))
     assert "blocked by the user" in reason
     with pytest.raises(SendError) as failed:
         await bot.send(private(USER), HELLO)
@@ -82,7 +82,7 @@ async def test_blocked_chat_is_marked_and_no_longer_written_to(
     fake.push(tg.my_chat_member(USER, "member", kind="private"))
 
     async def active() -> bool:
-        return (await app.store.chat_status("telegram", str(USER)))[0] == "active"
+        return (await app.store.chats.status("telegram", str(USER)))[0] == "active"
 
     await eventually(active)
     await bot.send(private(USER), HELLO)
@@ -95,7 +95,7 @@ async def test_removed_from_group_marks_it_blocked(
     fake.push(tg.my_chat_member(GROUP, "kicked"))
 
     async def blocked() -> bool:
-        return (await app.store.chat_status("telegram", str(GROUP)))[0] == "blocked"
+        return (await app.store.chats.status("telegram", str(GROUP)))[0] == "blocked"
 
     await eventually(blocked)
     with pytest.raises(SendError):
@@ -116,7 +116,7 @@ async def test_migrated_group_is_followed_and_the_message_resent(
     fake.push(tg.message(GROUP, "/treaty@OurBot", kind="group", user_id=USER))
     [resent] = await fake.wait_sent(1, SUPERGROUP)
     assert resent.text.startswith("The partnership treaty")
-    status, _ = await app.store.chat_status("telegram", str(GROUP))
+    status, _ = await app.store.chats.status("telegram", str(GROUP))
     assert status == "moved"
     # Later sends to the old id go straight to the new one.
     await bot.send(group(GROUP), HELLO)
@@ -218,7 +218,7 @@ async def test_group_upgrade_notice_moves_the_chat(
     fake.push(notice)
 
     async def moved() -> bool:
-        return (await app.store.chat_status("telegram", str(GROUP)))[0] == "moved"
+        return (await app.store.chats.status("telegram", str(GROUP)))[0] == "moved"
 
     await eventually(moved)
     await bot.send(group(GROUP), HELLO)

@@ -27,7 +27,7 @@ async def test_topic_command_shows_every_point_with_sources(
 ) -> None:
     fake.push(tg.message(USER, "/treaty"))
     [call] = await fake.wait_sent(1, USER)
-    topic = (await app.store.catalog()).topic("treaty")
+    topic = (await app.store.topics.catalog()).topic("treaty")
     assert topic is not None
     text = call.text
     assert call.params["text"].startswith(f"<b>{topic.title}</b>")
@@ -99,7 +99,7 @@ async def test_topic_longer_than_one_message_is_split(
         for n in range(12)
     ]
     for text in texts:
-        await app.store.add_point("treaty", text, "test", importance=5)
+        await app.store.points.add("treaty", text, "test", importance=5)
     fake.push(tg.message(USER, "/treaty"))
     calls = await fake.wait_sent(2, USER)
     await asyncio.sleep(1.3)  # a third message would come a second after the second

@@ -78,7 +78,9 @@ async def test_token_never_reaches_the_logs(
     await fake.wait_sent(1, USER + 1)
     await bot.stop()
     # A rejected token: PTB's own error message would quote it.
-    wrong = TelegramAdapter(app.core, app.store, "999:wrong-token-" + TOKEN_SECRET, fake.base_url)
+    wrong = TelegramAdapter(
+        app.core, app.health, app.store.topics, "999:wrong-token-" + TOKEN_SECRET, fake.base_url
+    )
     with pytest.raises(RuntimeError) as failed:
         await wrong.start()
     assert TOKEN_SECRET not in str(failed.value)

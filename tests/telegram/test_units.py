@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from bot.adapters.telegram.menu import menu_entries
+from bot.adapters.telegram.outbound import TelegramRetryPolicy, api_chat_id
 from bot.adapters.telegram.rate_limiter import Window, is_group
-from bot.adapters.telegram.sender import RetryPolicy, api_chat_id
 from bot.core.core import FIXED_COMMANDS
 from briefings.views import TopicView
 
@@ -53,5 +53,5 @@ def test_chat_kinds_by_id() -> None:
 
 
 def test_backoff_doubles_up_to_a_cap() -> None:
-    policy = RetryPolicy(backoff=0.5, max_backoff=3.0)
+    policy = TelegramRetryPolicy(backoff=0.5, max_backoff=3.0)
     assert [policy.pause(n) for n in range(1, 6)] == [0.5, 1.0, 2.0, 3.0, 3.0]

@@ -21,18 +21,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from bot.adapters.base import SendError
+from bot.adapters.base import ChatAdapter, ChatHealth, SendError
 from bot.adapters.slack.dedup import EventDeduplication
 from bot.adapters.slack.inbound import PLATFORM
+from bot.adapters.slack.limits import MESSAGE_BUDGET
 from bot.adapters.slack.listeners import SlackListeners
-from bot.adapters.slack.outbound import RetryPolicy, SlackPoster
+from bot.adapters.slack.outbound import SlackOutbound, SlackRetryPolicy
 from bot.adapters.slack.render import render
+from bot.adapters.slack.settings import SlackSettings
 from bot.adapters.slack.tasks import TrackedLazyRunner
-from bot.config import Settings
 from bot.core.core import Core
 from bot.core.messages import ChatRef, Reply
 from bot.metrics import Metrics
-from briefings.store import BriefingStore
 
 log = logging.getLogger(__name__)
 
@@ -45,35 +45,32 @@ class SlackConfigError(ValueError):
     pass
 
 
-class SlackAdapter:
+class SlackAdapter(ChatAdapter):
     platform = PLATFORM
+    message_budget = MESSAGE_BUDGET
 
     def __init__(
         self,
         core: Core,
-        store: BriefingStore,
-        settings: Settings,
+        health: ChatHealth,
+        settings: SlackSettings,
         *,
         metrics: Metrics | None = None,
-        retry: RetryPolicy | None = None,
+        retry: SlackRetryPolicy | None = None,
     ) -> None:
-        if settings.slack_bot_token is None:
+        if not settings.configured:
             raise SlackConfigError("SLACK_BOT_TOKEN is not set")
-        app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else ""
-        secret = (
-            settings.slack_signing_secret.get_secret_value()
-            if settings.slack_signing_secret
-            else ""
-        )
+        app_token = settings.secret("app_token")
+        secret = settings.secret("signing_secret")
         if not app_token and not secret:
             raise SlackConfigError(
                 "Slack's HTTP mode needs SLACK_SIGNING_SECRET; Socket Mode needs SLACK_APP_TOKEN"
             )
         self._app_token = app_token
         self._metrics = metrics or Metrics()
-        retry = retry or RetryPolicy()
-        token = settings.slack_bot_token.get_secret_value()
-        base_url = settings.slack_api_base_url
+        retry = retry or SlackRetryPolicy()
+        token = settings.secret("bot_token")
+        base_url = settings.api_base_url
         self.client = AsyncWebClient(
             token=token, base_url=base_url, retry_handlers=retry.handlers()
         )
@@ -98,7 +95,7 @@ class SlackAdapter:
         self.bolt.listener_runner.lazy_listener_runner = self.tasks
         self.dedup = EventDeduplication(metrics=self._metrics)
         self.bolt.use(self.dedup)
-        self.poster = SlackPoster(self.client, store, retry)
+        self.poster = SlackOutbound(self.client, health, retry)
         SlackListeners(core, self.poster, self._metrics).register(self.bolt)
         self._http = AsyncSlackRequestHandler(self.bolt)
         self._socket: AsyncSocketModeHandler | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.adapters.slack.limits import MESSAGE_BUDGET
 from bot.core.commands import parse
 from bot.core.messages import ChatKind, ChatRef, Incoming
 
@@ -71,6 +72,7 @@ def from_command(body: dict[str, Any], umbrella: str = UMBRELLA) -> Incoming:
             slash_text(str(body.get("command", "")), str(body.get("text", "")), umbrella)
         ),
         command_prefix=f"{umbrella} ",
+        message_budget=MESSAGE_BUDGET,
     )
 
 
@@ -84,6 +86,7 @@ def from_event(event: dict[str, Any], bot_user_id: str | None) -> Incoming:
         user_name=user,
         text=unescape(strip_mention(str(event.get("text", "")), bot_user_id)),
         command_prefix=f"{UMBRELLA} ",
+        message_budget=MESSAGE_BUDGET,
     )
 
 
@@ -99,6 +102,7 @@ def from_action(body: dict[str, Any], command: str) -> Incoming:
         user_name=str(user.get("username") or user.get("name") or user.get("id", "")),
         text=command,
         command_prefix=f"{UMBRELLA} ",
+        message_budget=MESSAGE_BUDGET,
     )
 
 

@@ -36,3 +36,7 @@ BUILTIN_COMMANDS = frozenset(
         "shortcuts", "shrug", "star", "status", "topic", "who",
     }
 )  # fmt: skip
+
+# Ours, not Slack's: characters of point text per digest message, so that it fits one Block
+# Kit section (3,000) and reads as one piece in the channel.
+MESSAGE_BUDGET = 2800

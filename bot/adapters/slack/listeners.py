@@ -19,7 +19,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.adapters.base import SendError
-from bot.adapters.slack import limits
+from bot.adapters.slack import limits, texts
 from bot.adapters.slack.inbound import (
     UMBRELLA,
     from_action,
@@ -29,27 +29,19 @@ from bot.adapters.slack.inbound import (
     is_person_mention,
     normalized_command,
 )
-from bot.adapters.slack.outbound import SlackPoster
+from bot.adapters.slack.outbound import SlackOutbound
 from bot.adapters.slack.render import ACTION_RUN, ACTION_SHARE, SlackMessage, render
-from bot.core import texts
 from bot.core.commands import parse
 from bot.core.core import Core
-from bot.core.handlers import general, search, topics
 from bot.core.messages import Incoming, Reply
 from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
-# Commands that only read: running one again for the channel shows the same briefing and
-# changes nothing, so these (and topics) may carry a Share button.
-READING_COMMANDS = frozenset(
-    c.name for c in (*general.COMMANDS, *topics.COMMANDS, *search.COMMANDS)
-)
-
 
 class SlackListeners:
     def __init__(
-        self, core: Core, poster: SlackPoster, metrics: Metrics, umbrella: str = UMBRELLA
+        self, core: Core, poster: SlackOutbound, metrics: Metrics, umbrella: str = UMBRELLA
     ) -> None:
         self._core = core
         self._poster = poster
@@ -144,7 +136,7 @@ class SlackListeners:
             await self._post_visibly(incoming, messages, response_url)
         except SendError:
             if response_url:  # tell the person who clicked, then let _guard log it
-                failed = render([Reply.text(texts.SLACK_SHARE_FAILED, tone="error")])
+                failed = render([Reply.text(texts.SHARE_FAILED, tone="error")])
                 await self._poster.respond(response_url, failed[0], "ephemeral")
             raise
 
@@ -167,12 +159,8 @@ class SlackListeners:
         parsed = parse(incoming.text)
         if parsed is None:
             return None
-        command = self._core.registry.get(parsed.name)
-        if command is None:
-            catalog = await self._core.store.catalog()
-            if catalog.topic(parsed.name) is None:
-                return None
-        elif command.name not in READING_COMMANDS:
+        command = await self._core.resolve(parsed.name)
+        if command is None or not command.read_only:
             return None
         return normalized_command(incoming.text)
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
-from bot.adapters.slack import limits
+from bot.adapters.slack import limits, texts
 from bot.adapters.slack.inbound import UMBRELLA
-from bot.core import texts
+from bot.core.clip import clip
 from bot.core.commands import Command
 
 BOT_SCOPES = (
@@ -34,10 +34,6 @@ BOT_SCOPES = (
 BOT_EVENTS = ("app_mention", "message.im")
 
 
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def display_name(bot_name: str) -> str:
     """Slack allows a-z, 0-9, -, _ and . in a bot user's display name."""
     name = re.sub(r"[^a-z0-9._-]+", "-", bot_name.casefold()).strip("-._")
@@ -47,7 +43,7 @@ def display_name(bot_name: str) -> str:
 def slash_commands(
     commands: Iterable[Command], url: str | None, umbrella: str = UMBRELLA
 ) -> list[dict[str, Any]]:
-    entries = [(umbrella, texts.SLACK_BRIEF_DESCRIPTION, texts.SLACK_BRIEF_USAGE)]
+    entries = [(umbrella, texts.BRIEF_DESCRIPTION, texts.BRIEF_USAGE)]
     entries.extend(
         (f"/{c.name}", c.summary, c.usage)
         for c in commands
@@ -89,7 +85,7 @@ def build_manifest(
         "_metadata": {"major_version": 1, "minor_version": 1},
         "display_information": {
             "name": clip(bot_name, limits.APP_NAME_CHARS),
-            "description": clip(texts.SLACK_APP_DESCRIPTION, limits.APP_DESCRIPTION_CHARS),
+            "description": clip(texts.APP_DESCRIPTION, limits.APP_DESCRIPTION_CHARS),
         },
         "features": {
             "app_home": {

@@ -1,7 +1,7 @@
 """Posting to Slack: chat.postMessage, chat.postEphemeral and response_url, with bounded retries.
 
 Every failure leaves here as a SendError. A channel the bot can no longer reach is marked
-"unreachable" in the store, so later features can pause what they send there.
+unreachable through the chat-health interface, so digest delivery pauses what it sends there.
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.adapters.base import SendError
+from bot.adapters.base import ChatHealth, SendError
 from bot.adapters.slack import limits
 from bot.adapters.slack.inbound import PLATFORM
 from bot.adapters.slack.render import SlackMessage
-from briefings.store import BriefingStore
+from briefings.models import ChatStatus
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,6 @@ UNREACHABLE = frozenset({"channel_not_found", "not_in_channel", "is_archived", "
 TEMPORARY = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )
-UNREACHABLE_STATUS = "unreachable"
 
 
 def retry_after(headers: Any) -> float | None:
@@ -94,7 +93,7 @@ class UpToJitter(Jitter):
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
+class SlackRetryPolicy:
     rate_limit_retries: int = 2
     max_retry_after: float = 30.0  # longer pauses are the caller's to schedule
     server_error_retries: int = 2
@@ -158,16 +157,16 @@ class ChannelPacer:
             await self._sleep(at - now)
 
 
-class SlackPoster:
+class SlackOutbound:
     def __init__(
         self,
         client: AsyncWebClient,
-        store: BriefingStore,
-        retry: RetryPolicy,
+        health: ChatHealth,
+        retry: SlackRetryPolicy,
         pacer: ChannelPacer | None = None,
     ) -> None:
         self.client = client
-        self._store = store
+        self._health = health
         self._retry = retry
         self._pacer = pacer or ChannelPacer()
 
@@ -222,7 +221,9 @@ class SlackPoster:
         error = send_error(exc)
         if error.permanent and error.reason in UNREACHABLE:
             try:
-                await self._store.mark_chat(PLATFORM, channel, UNREACHABLE_STATUS, error.reason)
+                await self._health.mark_unreachable(
+                    PLATFORM, channel, ChatStatus.UNREACHABLE, error.reason
+                )
             except Exception:
                 log.exception("could not mark slack chat %s unreachable", channel)
             log.warning("slack chat %s is unreachable: %s", channel, error.reason)

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.adapters.slack import limits
-from bot.core import texts
+from bot.adapters.slack import limits, texts
+from bot.core.clip import ELLIPSIS, clip
 from bot.core.messages import Button, Item, Reply, Section
 from bot.render.plain import BULLET, cite_marks, source_line
 
@@ -22,7 +22,6 @@ Block = dict[str, Any]
 # action_ids the adapter listens for; a number is appended to RUN so ids stay unique per block.
 ACTION_RUN = "brief_run"
 ACTION_SHARE = "brief_share"
-ELLIPSIS = "…"
 TONE_MARK = {"error": ":warning: ", "refusal": ":no_entry: ", "info": ""}
 
 
@@ -38,10 +37,6 @@ class SlackMessage:
 def escape(text: str) -> str:
     """Slack's three control characters; `&` first so entities are not escaped twice."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def clip_plain(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
 
 
 def _safe_cut(escaped: str, limit: int) -> int:
@@ -129,7 +124,7 @@ def button(label: str, action_id: str, value: str, primary: bool = False) -> Blo
         "type": "button",
         "text": {
             "type": "plain_text",
-            "text": clip_plain(label, limits.BUTTON_TEXT_CHARS),
+            "text": clip(label, limits.BUTTON_TEXT_CHARS),
             "emoji": True,
         },
         "action_id": action_id,
@@ -156,7 +151,7 @@ def content_blocks(reply: Reply) -> list[Block]:
     """Everything but the buttons, in reading order."""
     blocks: list[Block] = []
     if reply.title:
-        header = clip_plain(reply.title, limits.HEADER_CHARS)
+        header = clip(reply.title, limits.HEADER_CHARS)
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": header}})
     mark = TONE_MARK[reply.tone]
     for paragraph in reply.body:
@@ -165,7 +160,7 @@ def content_blocks(reply: Reply) -> list[Block]:
     for section in reply.sections:
         blocks.extend(sections(section_lines(section)))
     if reply.sources:
-        lines = [f"*{escape(texts.SLACK_SOURCES_LABEL)}*"]
+        lines = [f"*{escape(texts.SOURCES_LABEL)}*"]
         lines.extend(escape(source_line(n, s)) for n, s in enumerate(reply.sources, start=1))
         blocks.extend(contexts(lines))
     if reply.footer:
@@ -180,7 +175,7 @@ def button_elements(buttons: Sequence[Button], share: str | None) -> list[Block]
         if b.label.strip() and fits_button(b.command)
     ]
     if share is not None and fits_button(share):
-        elements.insert(0, button(texts.SLACK_SHARE_BUTTON, ACTION_SHARE, share, primary=True))
+        elements.insert(0, button(texts.SHARE_BUTTON, ACTION_SHARE, share, primary=True))
     return elements
 
 

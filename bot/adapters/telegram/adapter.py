@@ -21,21 +21,22 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
-from bot.adapters.telegram.handlers import UpdateHandlers
+from bot.adapters.base import ChatAdapter, ChatHealth, TopicDirectory
 from bot.adapters.telegram.inbound import Me
+from bot.adapters.telegram.limits import MESSAGE_BUDGET
+from bot.adapters.telegram.listeners import TelegramListeners
 from bot.adapters.telegram.menu import CommandMenu
+from bot.adapters.telegram.outbound import PLATFORM, TelegramOutbound, TelegramRetryPolicy
 from bot.adapters.telegram.processor import ChatUpdateProcessor
 from bot.adapters.telegram.rate_limiter import ChatRateLimiter, TelegramLimits
 from bot.adapters.telegram.redaction import protect_token
 from bot.adapters.telegram.render import render
-from bot.adapters.telegram.sender import PLATFORM, RetryPolicy, TelegramSender
+from bot.adapters.telegram.settings import TelegramSettings
 from bot.adapters.telegram.transport import remember_missing_sniffio
 from bot.adapters.telegram.webhook import new_secret, valid_secret, webhook_route
-from bot.config import Settings
 from bot.core.core import Core
 from bot.core.messages import ChatRef, Reply
 from bot.metrics import Metrics
-from briefings.store import BriefingStore
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class TelegramOptions:
     webhook_url: str | None = None  # webhook mode when set, long polling otherwise
     webhook_secret: str | None = None  # generated when a webhook has none
     limits: TelegramLimits = field(default_factory=TelegramLimits)
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    retry: TelegramRetryPolicy = field(default_factory=TelegramRetryPolicy)
     poll_timeout: float = 10.0  # seconds a getUpdates call waits for news
     request_timeout: float = 10.0  # read and write timeout of every other call
     connect_timeout: float = 5.0
@@ -61,13 +62,15 @@ class TelegramOptions:
     menu_refresh_seconds: float = 300.0
 
 
-class TelegramAdapter:
+class TelegramAdapter(ChatAdapter):
     platform = PLATFORM
+    message_budget = MESSAGE_BUDGET
 
     def __init__(
         self,
         core: Core,
-        store: BriefingStore,
+        health: ChatHealth,
+        topics: TopicDirectory,
         token: str,
         base_url: str = "https://api.telegram.org/bot",
         options: TelegramOptions | None = None,
@@ -81,26 +84,34 @@ class TelegramAdapter:
         protect_token(token)  # before the Bot exists: building it logs the URL
         remember_missing_sniffio()
         self.application = self._build(token, base_url)
-        self.sender = TelegramSender(self.application.bot, store, self.options.retry, self._metrics)
-        self.menu = CommandMenu(self.application.bot, store, core.registry.commands())
-        self.handlers = UpdateHandlers(core, self.sender, self.menu, self.send, self._metrics)
+        self.sender = TelegramOutbound(
+            self.application.bot, health, self.options.retry, self._metrics
+        )
+        self.menu = CommandMenu(self.application.bot, topics, core.registry.listed())
+        self.handlers = TelegramListeners(core, self.sender, self.menu, self.send, self._metrics)
         self.handlers.register(self.application)
         self._menu_task: asyncio.Task[None] | None = None
         self._running = False
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, core: Core, store: BriefingStore, metrics: Metrics
+        cls,
+        settings: TelegramSettings,
+        core: Core,
+        health: ChatHealth,
+        topics: TopicDirectory,
+        metrics: Metrics,
     ) -> TelegramAdapter:
-        token = settings.telegram_bot_token
-        secret = settings.telegram_webhook_secret
+        token = settings.bot_token
+        secret = settings.webhook_secret
         return cls(
             core,
-            store,
+            health,
+            topics,
             token.get_secret_value() if token else "",
-            settings.telegram_api_base_url,
+            settings.api_base_url,
             TelegramOptions(
-                webhook_url=settings.telegram_webhook_url or None,
+                webhook_url=settings.webhook_url or None,
                 webhook_secret=secret.get_secret_value() if secret else None,
             ),
             metrics,

@@ -12,6 +12,7 @@ from telegram import CallbackQuery, Chat, ChatMemberUpdated, Message, MessageEnt
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
+from bot.adapters.telegram.limits import MESSAGE_BUDGET
 from bot.core.messages import ChatKind, ChatRef, Incoming
 
 log = logging.getLogger(__name__)
@@ -147,7 +148,14 @@ def addressed(message: Message, me: Me) -> Addressed | None:
         text, explicit = without_mention(text, me), True
     else:
         return None
-    incoming = Incoming(chat, who[0], who[1], text, chat_admin=chat_admin_check(message))
+    incoming = Incoming(
+        chat,
+        who[0],
+        who[1],
+        text,
+        chat_admin=chat_admin_check(message),
+        message_budget=MESSAGE_BUDGET,
+    )
     return Addressed(incoming, explicit, name)
 
 
@@ -163,7 +171,7 @@ def pressed(query: CallbackQuery) -> Incoming | None:
     if chat.kind == "channel":
         return None
     user = query.from_user
-    return Incoming(chat, str(user.id), user.full_name, query.data)
+    return Incoming(chat, str(user.id), user.full_name, query.data, message_budget=MESSAGE_BUDGET)
 
 
 def membership(change: ChatMemberUpdated) -> tuple[str, bool]:

@@ -14,3 +14,7 @@ PRIVATE_MESSAGES_PER_SECOND = 1
 COMMAND_NAME_CHARS = 32
 INLINE_KEYBOARD_BUTTONS = 100
 WEBHOOK_SECRET_CHARS = 256
+
+# Ours, not Telegram's: characters of point text per digest message, below the 4,096 per
+# message with room for markup and the source list, so the renderer rarely splits one further.
+MESSAGE_BUDGET = 2800

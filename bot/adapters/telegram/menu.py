@@ -16,14 +16,15 @@ from collections.abc import Iterable
 from telegram import Bot, BotCommand
 from telegram.error import TelegramError
 
+from bot.adapters.base import TopicDirectory
 from bot.adapters.telegram.limits import (
     COMMAND_DESCRIPTION_CHARS,
     COMMAND_NAME_CHARS,
     MAX_BOT_COMMANDS,
 )
 from bot.adapters.telegram.render import clean
+from bot.core.clip import clip
 from bot.core.commands import Command
-from briefings.store import BriefingStore
 from briefings.views import TopicView
 
 log = logging.getLogger(__name__)
@@ -33,10 +34,7 @@ Entry = tuple[str, str]  # (command, description)
 
 
 def _description(text: str, fallback: str) -> str:
-    words = " ".join(clean(text).split()) or fallback
-    if len(words) > COMMAND_DESCRIPTION_CHARS:
-        words = words[: COMMAND_DESCRIPTION_CHARS - 1] + "…"
-    return words
+    return clip(" ".join(clean(text).split()) or fallback, COMMAND_DESCRIPTION_CHARS)
 
 
 def menu_entries(commands: Iterable[Command], topics: Iterable[TopicView]) -> list[Entry]:
@@ -61,9 +59,9 @@ def menu_entries(commands: Iterable[Command], topics: Iterable[TopicView]) -> li
 
 
 class CommandMenu:
-    def __init__(self, bot: Bot, store: BriefingStore, commands: Iterable[Command]) -> None:
+    def __init__(self, bot: Bot, topics: TopicDirectory, commands: Iterable[Command]) -> None:
         self._bot = bot
-        self._store = store
+        self._topics = topics
         self._commands = tuple(commands)
         self._revision: int | None = None
         self._sent: list[Entry] | None = None
@@ -78,18 +76,18 @@ class CommandMenu:
         """Sends the menu when the data changed since the last successful send. Never raises:
         a failed update is logged and tried again next time."""
         try:
-            catalog = await self._store.catalog()
-            if catalog.revision == self._revision:
+            revision, topics = await self._topics.listing()
+            if revision == self._revision:
                 return
             async with self._lock:
-                if catalog.revision == self._revision:
+                if revision == self._revision:
                     return
-                entries = menu_entries(self._commands, catalog.topics)
+                entries = menu_entries(self._commands, topics)
                 if entries != self._sent:
                     await self._bot.set_my_commands([BotCommand(c, d) for c, d in entries])
                     self._sent = entries
                     log.info("telegram command menu set: %d commands", len(entries))
-                self._revision = catalog.revision
+                self._revision = revision
         except TelegramError as exc:
             log.warning("could not set the telegram command menu: %s", exc.message)
         except Exception:

@@ -21,6 +21,7 @@ from bot.adapters.telegram.limits import (
     MESSAGE_ENTITIES,
 )
 from bot.core import texts
+from bot.core.clip import clip
 from bot.core.messages import Button, Item, Reply, SourceRef
 from bot.render.plain import BULLET, cite_marks
 
@@ -298,6 +299,4 @@ def _key(button: Button) -> KeyButton | None:
     label = " ".join(clean(button.label).split())
     if not data or not label or len(data.encode("utf-8")) > CALLBACK_DATA_BYTES:
         return None
-    if len(label) > BUTTON_LABEL_CHARS:
-        label = label[: BUTTON_LABEL_CHARS - 1] + "…"
-    return KeyButton(label, data)
+    return KeyButton(clip(label, BUTTON_LABEL_CHARS), data)

@@ -9,6 +9,7 @@ import re
 
 from bot.core import texts
 from bot.core.briefs import when
+from bot.core.clip import clip
 from bot.core.commands import Command
 from bot.core.context import Context
 from bot.core.messages import Item, Reply, Section
@@ -34,7 +35,7 @@ def _point_id(value: str) -> int | None:
 
 
 def _bad_id(value: str) -> Reply:
-    shown = value if len(value) <= 20 else value[:19] + "…"
+    shown = clip(value, 20)
     return Reply.text(texts.BAD_POINT_ID.format(value=shown), tone="error")
 
 
@@ -43,7 +44,7 @@ async def add(ctx: Context) -> list[Reply]:
     if not topic or not rest.strip():
         return [Reply.text(texts.ADD_USAGE, tone="error")]
     body, keys = _split_sources(rest)
-    point = await ctx.store.add_point(topic, body, ctx.incoming.actor, source_keys=keys)
+    point = await ctx.store.points.add(topic, body, ctx.incoming.actor, source_keys=keys)
     return [Reply.text(texts.ADD_DONE.format(id=point.id, slug=point.topic_slug))]
 
 
@@ -54,7 +55,7 @@ async def edit(ctx: Context) -> list[Reply]:
     point_id = _point_id(raw_id)
     if point_id is None:
         return [_bad_id(raw_id)]
-    _, point = await ctx.store.edit_point(point_id, body, ctx.incoming.actor)
+    _, point = await ctx.store.points.edit(point_id, body, ctx.incoming.actor)
     return [
         Reply.text(
             texts.EDIT_DONE.format(id=point.id, slug=point.topic_slug, version=point.version)
@@ -69,17 +70,17 @@ async def remove(ctx: Context) -> list[Reply]:
     point_id = _point_id(raw_id)
     if point_id is None:
         return [_bad_id(raw_id)]
-    point = await ctx.store.remove_point(point_id, ctx.incoming.actor)
+    point = await ctx.store.points.remove(point_id, ctx.incoming.actor)
     return [Reply.text(texts.REMOVE_DONE.format(id=point.id, slug=point.topic_slug))]
 
 
 async def undo(ctx: Context) -> list[Reply]:
-    entry = await ctx.store.undo(ctx.incoming.actor)
+    entry = await ctx.store.points.undo(ctx.incoming.actor)
     return [Reply.text(texts.UNDO_DONE.format(action=entry.action, id=entry.entity_id))]
 
 
 async def audit(ctx: Context) -> list[Reply]:
-    entries = await ctx.store.audit_log(limit=15)
+    entries = await ctx.store.audit.recent(limit=15)
     if not entries:
         return [Reply.text(texts.AUDIT_EMPTY)]
     items = tuple(
@@ -109,7 +110,7 @@ async def grant(ctx: Context) -> list[Reply]:
     platform = ctx.incoming.chat.platform
     if user is None:
         return [Reply.text(texts.BAD_USER_ID.format(value=ctx.args[:20]), tone="error")]
-    done = await ctx.store.grant_admin(platform, user, ctx.incoming.actor)
+    done = await ctx.store.admins.grant(platform, user, ctx.incoming.actor)
     template = texts.GRANTED if done else texts.ALREADY_ADMIN
     return [Reply.text(template.format(user=user, platform=platform))]
 
@@ -121,7 +122,7 @@ async def revoke(ctx: Context) -> list[Reply]:
     platform = ctx.incoming.chat.platform
     if user is None:
         return [Reply.text(texts.BAD_USER_ID.format(value=ctx.args[:20]), tone="error")]
-    done = await ctx.store.revoke_admin(platform, user, ctx.incoming.actor)
+    done = await ctx.store.admins.revoke(platform, user, ctx.incoming.actor)
     template = texts.REVOKED if done else texts.NOT_AN_ADMIN
     return [Reply.text(template.format(user=user, platform=platform))]
 
@@ -129,7 +130,7 @@ async def revoke(ctx: Context) -> list[Reply]:
 async def admins(ctx: Context) -> list[Reply]:
     platform = ctx.incoming.chat.platform
     configured = sorted(ctx.roles.configured(platform))
-    granted = [f"{user} (by {by})" for p, user, by in await ctx.store.admins() if p == platform]
+    granted = [f"{user} (by {by})" for p, user, by in await ctx.store.admins.all() if p == platform]
     return [
         Reply(
             title=texts.ADMINS_TITLE,

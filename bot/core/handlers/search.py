@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core import texts
 from bot.core.briefs import Citations, point_item
+from bot.core.clip import clip
 from bot.core.commands import Command
 from bot.core.context import Context
 from bot.core.messages import Reply, Section
@@ -14,12 +15,11 @@ MAX_QUERY_ECHO = 60
 async def search(ctx: Context) -> list[Reply]:
     if not ctx.args:
         return [Reply.text(texts.SEARCH_USAGE)]
-    result = await ctx.store.search(ctx.args)
+    result = await ctx.store.topics.search(ctx.args)
     if not result.words:
         return [Reply.text(texts.SEARCH_NO_WORDS)]
     query = " ".join(result.words)
-    if len(query) > MAX_QUERY_ECHO:
-        query = query[: MAX_QUERY_ECHO - 1] + "…"
+    query = clip(query, MAX_QUERY_ECHO)
     if not result.hits:
         return [Reply.text(texts.SEARCH_NONE.format(query=query))]
     citations = Citations()
@@ -40,5 +40,12 @@ async def search(ctx: Context) -> list[Reply]:
 
 
 COMMANDS = [
-    Command("search", "Find key points by words", search, usage="<words>", aliases=("find",)),
+    Command(
+        "search",
+        "Find key points by words",
+        search,
+        usage="<words>",
+        aliases=("find",),
+        read_only=True,
+    ),
 ]

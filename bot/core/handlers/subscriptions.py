@@ -125,7 +125,8 @@ async def post(ctx: Context) -> list[Reply]:
     if digest.empty:
         return [Reply.text(texts.POST_EMPTY)]
     now = digests.clock() if digests else utcnow()
-    return digest_replies(digest, timezone, ctx.event_title or ctx.bot_name, now)
+    title = ctx.event_title or ctx.bot_name
+    return digest_replies(digest, timezone, title, now, ctx.incoming.message_budget)
 
 
 COMMANDS = [

@@ -114,7 +114,13 @@ async def sources(ctx: Context) -> list[Reply]:
 
 
 COMMANDS = [
-    Command("topics", "Every topic with its number of points", topics),
-    Command("digest", "The most important points of every topic", digest, aliases=("brief",)),
-    Command("sources", "The articles the key points cite", sources),
+    Command("topics", "Every topic with its number of points", topics, read_only=True),
+    Command(
+        "digest",
+        "The most important points of every topic",
+        digest,
+        aliases=("brief",),
+        read_only=True,
+    ),
+    Command("sources", "The articles the key points cite", sources, read_only=True),
 ]

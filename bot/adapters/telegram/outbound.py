@@ -27,25 +27,23 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.adapters.base import SendError
+from bot.adapters.base import ChatHealth, SendError
 from bot.adapters.telegram.rate_limiter import retry_after_seconds
 from bot.adapters.telegram.render import KeyButton, TelegramMessage
 from bot.core.messages import ChatRef
 from bot.metrics import Metrics
-from briefings.models import CHAT_ACTIVE
-from briefings.store import BriefingStore
+from briefings.models import ChatStatus
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
-BLOCKED = "blocked"
 # BadRequest descriptions that mean the chat itself is gone, not that the message was wrong.
 CHAT_GONE = ("chat not found", "group chat was deactivated", "bot was kicked")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
+class TelegramRetryPolicy:
     attempts: int = 4  # tries per message, counting the first
     backoff: float = 0.5  # pause after the first failure; doubles after each one
     max_backoff: float = 8.0
@@ -77,18 +75,18 @@ def surely_unsent(exc: TimedOut) -> bool:
     return isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
-class TelegramSender:
+class TelegramOutbound:
     def __init__(
         self,
         bot: Bot,
-        store: BriefingStore,
-        policy: RetryPolicy | None = None,
+        health: ChatHealth,
+        policy: TelegramRetryPolicy | None = None,
         metrics: Metrics | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._bot = bot
-        self._store = store
-        self.policy = policy or RetryPolicy()
+        self._health = health
+        self.policy = policy or TelegramRetryPolicy()
         self._metrics = metrics or Metrics()
         self._sleep = sleep
         self._blocked: set[str] = set()
@@ -109,7 +107,7 @@ class TelegramSender:
         said the bot is back) a block recorded by an earlier process is cleared as well."""
         if chat_id in self._blocked or recorded:
             self._blocked.discard(chat_id)
-            await self._remember(self._store.mark_chat(PLATFORM, chat_id, CHAT_ACTIVE, ""))
+            await self._remember(self._health.mark_reachable(PLATFORM, chat_id))
 
     async def moved(self, old_id: str, new_id: str) -> None:
         if self._moved.get(old_id) == new_id:
@@ -120,14 +118,16 @@ class TelegramSender:
         self._moved[old_id] = new_id
         self._metrics.inc("telegram_chats_migrated")
         log.info("telegram chat %s moved to %s", old_id, new_id)
-        await self._remember(self._store.move_chat(PLATFORM, old_id, new_id))
+        await self._remember(self._health.moved(PLATFORM, old_id, new_id))
 
     async def gone(self, chat_id: str, reason: str) -> None:
         """Stops writing to a chat that blocked or removed the bot, and records why."""
         self._blocked.add(chat_id)
         self._metrics.inc("telegram_chats_blocked")
         log.info("telegram chat %s is unreachable: %s", chat_id, reason)
-        await self._remember(self._store.mark_chat(PLATFORM, chat_id, BLOCKED, reason))
+        await self._remember(
+            self._health.mark_unreachable(PLATFORM, chat_id, ChatStatus.BLOCKED, reason)
+        )
 
     async def _post(self, original_id: str, thread: int | None, message: TelegramMessage) -> int:
         attempt, followed_move = 0, False

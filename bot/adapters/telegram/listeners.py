@@ -23,7 +23,7 @@ from telegram.ext import (
 from bot.adapters.base import SendError
 from bot.adapters.telegram.inbound import Me, addressed, membership, pressed
 from bot.adapters.telegram.menu import CommandMenu
-from bot.adapters.telegram.sender import TelegramSender
+from bot.adapters.telegram.outbound import TelegramOutbound
 from bot.core.core import Core
 from bot.core.messages import ChatRef, Incoming, Reply
 from bot.metrics import Metrics
@@ -34,11 +34,11 @@ Context = CallbackContext[Any, Any, Any, Any]
 Send = Callable[[ChatRef, Reply], Awaitable[list[str]]]
 
 
-class UpdateHandlers:
+class TelegramListeners:
     def __init__(
         self,
         core: Core,
-        sender: TelegramSender,
+        sender: TelegramOutbound,
         menu: CommandMenu,
         send: Send,
         metrics: Metrics,
@@ -71,16 +71,9 @@ class UpdateHandlers:
         found = addressed(message, self.me)
         if found is None:
             return
-        if not found.explicit and not await self._knows(found.command):
+        if not found.explicit and not (found.command and await self._core.resolve(found.command)):
             return  # an unaddressed command in a group may be another bot's
         await self.converse(found.incoming)
-
-    async def _knows(self, name: str | None) -> bool:
-        if not name:
-            return False
-        if self._core.registry.get(name) is not None:
-            return True
-        return (await self._core.store.catalog()).topic(name) is not None
 
     async def on_button(self, update: Update, context: Context) -> None:
         query = update.callback_query

@@ -1,0 +1,176 @@
+"""PointStore: adding, editing, retracting and undoing key points. This module is the only
+writer of the key_points and point_sources tables; each change is one transaction that also
+updates the search index, records the audit entry and bumps the content revision."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import selectinload
+
+from briefings import audit
+from briefings.db import write_transaction, writer
+from briefings.errors import NothingToUndo, UnknownPoint
+from briefings.models import PUBLISHED, RETRACTED, AuditEntry, KeyPoint, Source, Topic, utcnow
+from briefings.search import SearchIndex
+from briefings.text_rules import clean_point_text
+from briefings.topics import TopicStore, bump_revision, find_sources, find_topic, point_view
+from briefings.views import AuditView, PointView
+
+UNDOABLE = ("add", "edit", "remove")
+
+
+def snapshot(p: KeyPoint) -> dict[str, Any]:
+    """What the audit trail keeps of a point, before and after a change."""
+    return {
+        "topic_id": p.topic_id,
+        "text": p.text,
+        "status": p.status,
+        "importance": p.importance,
+        "version": p.version,
+    }
+
+
+def new_point(
+    session: AsyncSession,
+    topic: Topic,
+    text: str,
+    actor: str,
+    *,
+    importance: int = 3,
+    sources: Sequence[Source] = (),
+    key: str | None = None,
+) -> KeyPoint:
+    point = KeyPoint(
+        key=key,
+        topic=topic,
+        text=text,
+        importance=max(1, min(5, importance)),
+        status=PUBLISHED,
+        created_by=actor,
+        updated_by=actor,
+        sources=list(sources),
+    )
+    session.add(point)
+    return point
+
+
+def stamp(point: KeyPoint, actor: str) -> None:
+    """Every change to a point makes a new version, by this actor, now."""
+    point.version += 1
+    point.updated_at = utcnow()
+    point.updated_by = actor
+
+
+class PointStore:
+    def __init__(self, engine: AsyncEngine, index: SearchIndex, topics: TopicStore) -> None:
+        self._writer = writer(engine)
+        self._index = index
+        self._topics = topics
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncSession]:
+        async with write_transaction(self._writer) as session:
+            yield session
+        self._topics.invalidate()
+
+    async def _point(self, session: AsyncSession, point_id: int) -> KeyPoint:
+        point = await session.scalar(
+            select(KeyPoint).where(KeyPoint.id == point_id).options(selectinload(KeyPoint.sources))
+        )
+        if point is None or point.status == RETRACTED:
+            raise UnknownPoint(point_id)
+        return point
+
+    async def _reindex(self, session: AsyncSession, point: KeyPoint) -> None:
+        """The search index follows the point: published points are found, others are not."""
+        conn = await session.connection()
+        if point.status == PUBLISHED:
+            await self._index.index(conn, point.id, point.text)
+        else:
+            await self._index.unindex(conn, point.id)
+
+    async def _slug(self, session: AsyncSession, point: KeyPoint) -> str:
+        return (await session.get_one(Topic, point.topic_id)).slug
+
+    async def add(
+        self,
+        topic: str,
+        text: str,
+        actor: str,
+        importance: int = 3,
+        source_keys: Iterable[str] = (),
+    ) -> PointView:
+        body = clean_point_text(text)
+        async with self._write() as session:
+            row = await find_topic(session, topic)
+            sources = await find_sources(session, source_keys)
+            point = new_point(session, row, body, actor, importance=importance, sources=sources)
+            await session.flush()
+            await self._reindex(session, point)
+            audit.record(session, actor, "add", "point", point.id, None, snapshot(point))
+            await bump_revision(session)
+            return point_view(point, row.slug)
+
+    async def edit(self, point_id: int, text: str, actor: str) -> tuple[str, PointView]:
+        """Returns the old text and the edited point."""
+        body = clean_point_text(text)
+        async with self._write() as session:
+            point = await self._point(session, point_id)
+            before = snapshot(point)
+            point.text = body
+            stamp(point, actor)
+            await session.flush()
+            await self._reindex(session, point)
+            audit.record(session, actor, "edit", "point", point.id, before, snapshot(point))
+            await bump_revision(session)
+            return before["text"], point_view(point, await self._slug(session, point))
+
+    async def remove(self, point_id: int, actor: str) -> PointView:
+        """Retracts the point: it leaves every reply but stays in the database and the audit."""
+        async with self._write() as session:
+            point = await self._point(session, point_id)
+            before = snapshot(point)
+            point.status = RETRACTED
+            stamp(point, actor)
+            await session.flush()
+            await self._reindex(session, point)
+            audit.record(session, actor, "remove", "point", point.id, before, snapshot(point))
+            await bump_revision(session)
+            return point_view(point, await self._slug(session, point))
+
+    async def undo(self, actor: str) -> AuditView:
+        """Reverts the actor's latest add, edit or remove that has not been undone yet."""
+        async with self._write() as session:
+            undone = select(AuditEntry.entity_id).where(
+                AuditEntry.action == "undo", AuditEntry.actor == actor
+            )
+            entry = await session.scalar(
+                select(AuditEntry)
+                .where(
+                    AuditEntry.actor == actor,
+                    AuditEntry.action.in_(UNDOABLE),
+                    AuditEntry.id.not_in(undone),
+                )
+                .order_by(AuditEntry.id.desc())
+                .limit(1)
+            )
+            if entry is None or entry.entity_id is None:
+                raise NothingToUndo()
+            point = await session.get(KeyPoint, entry.entity_id)
+            if point is None:
+                raise NothingToUndo()
+            target = entry.before or {"text": point.text, "status": RETRACTED}
+            point.text = str(target["text"])
+            point.status = str(target["status"])
+            stamp(point, actor)
+            await session.flush()
+            await self._reindex(session, point)
+            audit.record(session, actor, "undo", "audit", entry.id, entry.after, snapshot(point))
+            await bump_revision(session)
+            await session.flush()
+            return audit.audit_view(entry, entity_id=point.id)
