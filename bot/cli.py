@@ -81,7 +81,7 @@ def _slack_manifest(settings: Settings, socket_mode: bool, url: str | None, as_j
         socket_mode = True
         print("# Socket Mode; for HTTP mode pass --request-url URL", file=sys.stderr)
     manifest = build_manifest(
-        default_registry().commands(),
+        default_registry().listed(),
         bot_name=settings.bot_name,
         socket_mode=socket_mode,
         request_url=url,

@@ -105,9 +105,10 @@ class PointStore:
         importance: int = 3,
         source_keys: Iterable[str] = (),
     ) -> PointView:
-        body = clean_point_text(text)
         async with self._write() as session:
+            # The topic first: "no such topic" is the answer that helps, whatever the text.
             row = await find_topic(session, topic)
+            body = clean_point_text(text)
             sources = await find_sources(session, source_keys)
             point = new_point(session, row, body, actor, importance=importance, sources=sources)
             await session.flush()

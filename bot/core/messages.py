@@ -27,7 +27,7 @@ class Incoming:
     text: str
     # Asks the platform whether the sender administers this group or channel; only called for
     # commands that change the chat's settings, so adapters can make it a (cached) API call.
-    chat_admin: Callable[[], Awaitable[bool]] | None = field(default=None, compare=False)
+    ask_is_chat_admin: Callable[[], Awaitable[bool]] | None = field(default=None, compare=False)
     # How people type a command on this platform, for help: "/" on Telegram and the console,
     # "/brief " on Slack, whose composer only accepts slash commands the app declared.
     command_prefix: str = "/"

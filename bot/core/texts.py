@@ -58,7 +58,7 @@ WHOAMI = "Your {platform} user id is {user_id}."
 WHOAMI_ADMIN = "You are an admin of this bot."
 WHOAMI_NOT_ADMIN = "You are not an admin of this bot; an admin can /grant you admin rights."
 
-ADD_USAGE = "Usage: /add <topic> <text> [sources: key, key]. Example: /add treaty Both sides call the pact defensive. sources: iria-0618"
+ADD_USAGE = "Usage: /add <topic> <text> [sources: key, key]. Example: /add treaty Both sides call the pact defensive. sources: iria"
 ADD_DONE = "Added point #{id} to /{slug}."
 EDIT_USAGE = "Usage: /edit <point id> <new text>. Point ids show as #12 after each point."
 EDIT_DONE = "Point #{id} in /{slug} is now version {version}."

@@ -25,7 +25,7 @@ def msg(
         user,
         "Some One",
         text,  # type: ignore[arg-type]
-        chat_admin=check if chat_admin is not None else None,
+        ask_is_chat_admin=check if chat_admin is not None else None,
     )
 
 

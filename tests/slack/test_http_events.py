@@ -12,7 +12,7 @@ from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.render import ACTION_RUN, ACTION_SHARE
 from bot.app import App
 from bot.core import texts
-from tests.slack.factories import ASKER, CHANNEL, DM, SlackSender, direct_message, mention
+from tests.slack.factories import CHANNEL, DM, SlackSender, direct_message, mention
 from tests.slack.fake_web_api import BOT_USER_ID, RESPONSE, Canned, FakeSlack
 
 
@@ -90,25 +90,38 @@ async def test_admin_commands_follow_slack_admin_ids(slack: SlackSender, fake: F
     assert share_values(answers["admin"].params) == []  # admin output is not for sharing
 
 
-async def test_mention_in_a_channel_is_answered_to_the_asker(
-    slack: SlackSender, fake: FakeSlack
+async def test_mention_in_a_channel_is_answered_in_public_in_its_thread(
+    slack: SlackSender, fake: FakeSlack, adapter: SlackAdapter
 ) -> None:
-    response = await slack.event(mention(f"<@{BOT_USER_ID}> treaty"))
+    event = mention(f"<@{BOT_USER_ID}> treaty")
+    response = await slack.event(event)
     assert response.status_code == 200
-    [posted] = await fake.wait_for("chat.postEphemeral")
+    [posted] = await fake.wait_for("chat.postMessage")
     assert posted.params["channel"] == CHANNEL
-    assert posted.params["user"] == ASKER
+    assert posted.params["thread_ts"] == event["ts"]  # a thread under the mention
     assert "The partnership treaty" in posted.text
-    assert share_values(posted.params) == ["/treaty"]
+    assert share_values(posted.params) == []  # already public
+    await adapter.tasks.drain(5)
+    assert fake.called("chat.postEphemeral") == []
 
 
 async def test_mention_in_a_thread_answers_in_the_thread(
     slack: SlackSender, fake: FakeSlack
 ) -> None:
     await slack.event(mention(f"<@{BOT_USER_ID}|briefbot> /reactions", thread_ts="1718.0001"))
-    [posted] = await fake.wait_for("chat.postEphemeral")
+    [posted] = await fake.wait_for("chat.postMessage")
     assert posted.params["thread_ts"] == "1718.0001"
     assert "Kuleba" in posted.text
+
+
+async def test_a_refused_mention_is_answered_where_it_was_asked(
+    slack: SlackSender, fake: FakeSlack
+) -> None:
+    event = mention(f"<@{BOT_USER_ID}> audit", user="UGUEST")
+    await slack.event(event)
+    [posted] = await fake.wait_for("chat.postMessage")
+    assert posted.params["thread_ts"] == event["ts"]
+    assert texts.NOT_ADMIN.format(name="audit") in posted.text
 
 
 async def test_direct_messages_with_or_without_slash(

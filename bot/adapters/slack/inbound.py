@@ -8,6 +8,7 @@ a message everybody sees).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from bot.adapters.slack.limits import MESSAGE_BUDGET
@@ -88,6 +89,14 @@ def from_event(event: dict[str, Any], bot_user_id: str | None) -> Incoming:
         command_prefix=f"{UMBRELLA} ",
         message_budget=MESSAGE_BUDGET,
     )
+
+
+def from_mention(event: dict[str, Any], bot_user_id: str | None) -> Incoming:
+    """An @mention in a channel is said in public, so it is answered in public: in a thread
+    under the mention (or in the thread it was posted in), as Slack apps conventionally do."""
+    incoming = from_event(event, bot_user_id)
+    thread = event.get("thread_ts") or event.get("ts")
+    return replace(incoming, chat=replace(incoming.chat, thread_id=thread))
 
 
 def from_action(body: dict[str, Any], command: str) -> Incoming:

@@ -3,8 +3,9 @@ Socket Mode: both reach them through one bolt AsyncApp.
 
 Each listener acknowledges at once (bolt answers Slack with that ack) and does the work in a
 lazy listener after the ack, so Slack's 3-second limit holds whatever the core or the network
-costs. Answers go to the asker only (ephemeral) with a "Share in channel" button; in a DM with
-the bot the answer is a normal message.
+costs. Slash commands are answered to the asker only (ephemeral) with a "Share in channel"
+button; an @mention in a channel is public, so it is answered in public, in a thread under the
+mention; in a DM with the bot the answer is a normal message.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bot.adapters.slack.inbound import (
     from_action,
     from_command,
     from_event,
+    from_mention,
     is_direct_message,
     is_person_mention,
     normalized_command,
@@ -72,8 +74,8 @@ class SlackListeners:
         event = body.get("event") or {}
         if not is_person_mention(event):
             return
-        incoming = from_event(event, context.bot_user_id)
-        await self._guard(incoming, self._answer_privately(incoming, None))
+        incoming = from_mention(event, context.bot_user_id)
+        await self._guard(incoming, self._answer_in_thread(incoming))
 
     async def on_message(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
         event = body.get("event") or {}
@@ -125,6 +127,11 @@ class SlackListeners:
                 await self._poster.post_ephemeral(
                     chat.chat_id, incoming.user_id, message, chat.thread_id
                 )
+
+    async def _answer_in_thread(self, incoming: Incoming) -> None:
+        """A mention's answer, for everyone in the channel, in the mention's thread."""
+        messages = render(await self._core.handle(incoming))
+        await self._post_visibly(incoming, messages, None)
 
     async def _answer_in_dm(self, incoming: Incoming, response_url: str | None = None) -> None:
         messages = render(await self._core.handle(incoming))

@@ -153,7 +153,7 @@ def addressed(message: Message, me: Me) -> Addressed | None:
         who[0],
         who[1],
         text,
-        chat_admin=chat_admin_check(message),
+        ask_is_chat_admin=chat_admin_check(message),
         message_budget=MESSAGE_BUDGET,
     )
     return Addressed(incoming, explicit, name)

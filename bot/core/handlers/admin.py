@@ -6,6 +6,7 @@ The core checks the admin role before any of these run; each change is audited b
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 
 from bot.core import texts
 from bot.core.briefs import when
@@ -14,7 +15,12 @@ from bot.core.commands import Command
 from bot.core.context import Context
 from bot.core.messages import Item, Reply, Section
 
-_SOURCES = re.compile(r"\s+sources?\s*:\s*(?P<keys>[\w\s,-]*)$", re.IGNORECASE)
+# "... sources: iria, asianet-0618" at the end, with or without the brackets the usage line
+# shows around it ("[sources: iria]"): people copy what they see.
+_SOURCES = re.compile(
+    r"\s*(?:\[\s*sources?\s*:\s*(?P<bracketed>[\w\s,-]*)\]|\bsources?\s*:\s*(?P<keys>[\w\s,-]*))\s*$",
+    re.IGNORECASE,
+)
 _USER_ID = re.compile(r"^[\w.@-]{1,64}$")
 MAX_ID_DIGITS = 12
 
@@ -23,7 +29,8 @@ def _split_sources(text: str) -> tuple[str, list[str]]:
     match = _SOURCES.search(text)
     if not match:
         return text, []
-    keys = [k for k in re.split(r"[\s,]+", match["keys"]) if k]
+    listed = match["bracketed"] if match["bracketed"] is not None else match["keys"]
+    keys = [k for k in re.split(r"[\s,]+", listed) if k]
     return text[: match.start()], keys
 
 
@@ -103,28 +110,34 @@ def _user_arg(ctx: Context) -> str | None:
     return value if _USER_ID.match(value) else None
 
 
-async def grant(ctx: Context) -> list[Reply]:
+async def _change_admin(
+    ctx: Context,
+    change: Callable[[str, str, str], Awaitable[bool]],
+    usage: str,
+    done: str,
+    unchanged: str,
+) -> list[Reply]:
+    """/grant and /revoke: the same checks, a different change and different answers."""
     if not ctx.args:
-        return [Reply.text(texts.GRANT_USAGE, tone="error")]
+        return [Reply.text(usage, tone="error")]
     user = _user_arg(ctx)
     platform = ctx.incoming.chat.platform
     if user is None:
-        return [Reply.text(texts.BAD_USER_ID.format(value=ctx.args[:20]), tone="error")]
-    done = await ctx.store.admins.grant(platform, user, ctx.incoming.actor)
-    template = texts.GRANTED if done else texts.ALREADY_ADMIN
-    return [Reply.text(template.format(user=user, platform=platform))]
+        return [Reply.text(texts.BAD_USER_ID.format(value=clip(ctx.args, 20)), tone="error")]
+    changed = await change(platform, user, ctx.incoming.actor)
+    return [Reply.text((done if changed else unchanged).format(user=user, platform=platform))]
+
+
+async def grant(ctx: Context) -> list[Reply]:
+    return await _change_admin(
+        ctx, ctx.store.admins.grant, texts.GRANT_USAGE, texts.GRANTED, texts.ALREADY_ADMIN
+    )
 
 
 async def revoke(ctx: Context) -> list[Reply]:
-    if not ctx.args:
-        return [Reply.text(texts.REVOKE_USAGE, tone="error")]
-    user = _user_arg(ctx)
-    platform = ctx.incoming.chat.platform
-    if user is None:
-        return [Reply.text(texts.BAD_USER_ID.format(value=ctx.args[:20]), tone="error")]
-    done = await ctx.store.admins.revoke(platform, user, ctx.incoming.actor)
-    template = texts.REVOKED if done else texts.NOT_AN_ADMIN
-    return [Reply.text(template.format(user=user, platform=platform))]
+    return await _change_admin(
+        ctx, ctx.store.admins.revoke, texts.REVOKE_USAGE, texts.REVOKED, texts.NOT_AN_ADMIN
+    )
 
 
 async def admins(ctx: Context) -> list[Reply]:

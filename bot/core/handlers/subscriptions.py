@@ -38,7 +38,7 @@ async def may_manage_chat(ctx: Context) -> bool:
         return True
     if await ctx.roles.is_admin(ctx.incoming):
         return True
-    check = ctx.incoming.chat_admin
+    check = ctx.incoming.ask_is_chat_admin
     return bool(check is not None and await check())
 
 
