@@ -15,7 +15,7 @@ import pytest
 from bot.app import build_app
 from bot.config import Settings
 from briefings.backup import TIME_FIELD, BackupError, export_database, import_database
-from briefings.db import create_engine, migrate
+from briefings.db import create_engine, head_revision, migrate
 from briefings.ledger import DeliveryLedger
 from briefings.loader import load_briefings
 from briefings.models import SENT, Base
@@ -140,13 +140,17 @@ async def test_a_file_from_an_older_schema_is_migrated(database_url: str, tmp_pa
     first, second = tmp_path / "old.json", tmp_path / "new.json"
     await export_database(old_url, first)
     report = await import_database(database_url, first)
-    assert (report.file_revision, report.revision) == ("0001", "0002")
+    assert (report.file_revision, report.revision) == ("0001", head_revision())
     await export_database(database_url, second)
     before, after = (json.loads(p.read_text(encoding="utf-8")) for p in (first, second))
     assert "subscriptions" not in before["tables"]
-    assert after["schema_revision"] == "0002"
+    assert after["schema_revision"] == head_revision()
     assert after["tables"]["subscriptions"] == []
     assert {k: after["tables"][k] for k in before["tables"]} == before["tables"]
+    # Replacing takes the emptied database down to the file's revision and up again.
+    await import_database(database_url, first, replace=True)
+    await export_database(database_url, tmp_path / "again.json")
+    assert without_time(tmp_path / "again.json") == without_time(second)
     store = await open_store(database_url)
     try:
         assert (await store.search("missiles")).hits
@@ -187,7 +191,7 @@ def _break(document: dict[str, Any], how: str) -> None:
 
 BREAKAGES = {
     "bad json": "is not valid JSON: Expecting property name enclosed in double quotes at line",
-    "missing table": "lacks table admins, which schema revision 0002 has.",
+    "missing table": f"lacks table admins, which schema revision {head_revision()} has.",
     "wrong type": "table key_points, row 4: column importance should be an integer, not",
     "null": "table topics, row 1: column title must not be null.",
     "foreign key": "table point_sources: the database refused the rows:",
