@@ -15,11 +15,12 @@ admins, chats, subscriptions, the delivery ledger) to FILE as JSON, from one con
 while the bot may keep running. The search index is not written: import rebuilds it. The same
 database gives the same bytes except the header's "exported_at"."""
 
-IMPORT_HELP = """Loads a file written by `briefbot export` into the database DATABASE_URL names,
-SQLite or PostgreSQL, whichever kind wrote it. A new database is created and migrated first; the
-curated briefings are not loaded into it. A file from an older schema is migrated after loading;
-one from a newer briefbot is refused. Everything happens in one transaction: a file that does not
-fit changes nothing. The database must be empty, unless --replace is given."""
+IMPORT_HELP = """Loads a file written by `briefbot export` into the database DATABASE_URL
+names, SQLite or PostgreSQL, whichever kind the file came from. A new database is created and
+migrated first; the curated briefings are not loaded into it. A file from an older schema is
+migrated after loading; one from a newer briefbot is refused. Everything happens in one
+transaction: a file that does not fit changes nothing. The database must be empty, unless
+--replace is given."""
 
 BACKUP_HELP = """Copies the SQLite database to FILE with VACUUM INTO: one consistent state, even
 while the bot writes. For PostgreSQL use pg_dump, or `briefbot export FILE`."""
@@ -31,13 +32,16 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     export.add_argument("file", type=Path, metavar="FILE", help="where to write (replaced whole)")
     load = sub.add_parser(
-        "import", help="load an export into an empty database", description=IMPORT_HELP
+        "import",
+        help="load an export into an empty database (or --replace its data)",
+        description=IMPORT_HELP,
     )
     load.add_argument("file", type=Path, metavar="FILE", help="a file from `briefbot export`")
     load.add_argument(
         "--replace",
         action="store_true",
-        help="delete everything the database holds, then import, in one transaction",
+        help="delete everything the database holds, then import, in one transaction; stop the "
+        "bot first or restart it after, as running bots keep what they cached",
     )
     backup = sub.add_parser(
         "backup", help="copy the SQLite database while the bot runs", description=BACKUP_HELP
