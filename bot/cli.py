@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import cli_digests
+from bot import cli_backup, cli_digests
 from bot.config import Settings
 
 CONNECT_HINT = (
@@ -99,6 +99,7 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--guest", action="store_true", help="act as a user without admin rights")
     sub.add_parser("migrate", help="bring the database to the newest schema")
     cli_digests.add_parsers(sub)
+    cli_backup.add_parsers(sub)
     seed = sub.add_parser("seed", help="load curated briefings that the database lacks")
     seed.add_argument("--file", type=Path, help="a briefings YAML file (default: the built-in one)")
     manifest = sub.add_parser("slack-manifest", help="print the Slack app manifest")
@@ -123,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_seed(settings, args.file))
         elif args.command in cli_digests.COMMANDS:
             return int(asyncio.run(cli_digests.run(args, settings)))
+        elif args.command in cli_backup.COMMANDS:
+            return int(asyncio.run(cli_backup.run(args, settings)))
         elif args.command == "slack-manifest":
             return _slack_manifest(settings, args.socket_mode, args.request_url, args.json)
     except KeyboardInterrupt:

@@ -1,0 +1,247 @@
+"""Export and import: export -> import into an empty database of the other kind -> export gives
+the same file apart from the header's time; a file that does not fit changes nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import build_app
+from bot.config import Settings
+from briefings.backup import TIME_FIELD, BackupError, export_database, import_database
+from briefings.db import create_engine, head_revision, migrate
+from briefings.ledger import DeliveryLedger
+from briefings.loader import load_briefings
+from briefings.models import SENT, Base
+from briefings.schedule import Schedule
+from briefings.store import BriefingStore
+from briefings.subscriptions import SubscriptionRequest, SubscriptionStore
+from tests.pg import reset_postgres
+
+PG = os.environ.get("TEST_DATABASE_URL")
+PAIRS = ["sqlite>sqlite"] + (["sqlite>postgresql", "postgresql>sqlite"] if PG else [])
+ADDED = "Ünïcödé check: the envoy’s “zebrafinch” remark was added by an admin."
+SLOT = dt.datetime(2024, 6, 20, 4, 30, tzinfo=dt.UTC)
+
+
+def url_for(kind: str, path: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite+aiosqlite:///{path}"
+    assert PG
+    reset_postgres(PG)
+    return PG
+
+
+@pytest.fixture(params=PAIRS)
+def pair(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str]:
+    source, target = str(request.param).split(">")
+    return url_for(source, tmp_path / "source.db"), url_for(target, tmp_path / "target.db")
+
+
+async def open_store(url: str, revision: str = "head") -> BriefingStore:
+    engine = create_engine(url)
+    await migrate(engine, revision)
+    return BriefingStore(engine, cache_ttl=0.0)
+
+
+async def populate(url: str) -> None:
+    """Every table gets rows: points with history, admins, chats, a subscription, a delivery."""
+    store = await open_store(url)
+    try:
+        await store.load_briefings(load_briefings())
+        added = await store.add_point(
+            "treaty", ADDED, "telegram:7 (Ann)", 4, ["iria", "order-report"]
+        )
+        await store.edit_point(added.id, ADDED + " Edited.", "telegram:7 (Ann)")
+        await store.remove_point(1, "telegram:7 (Ann)")
+        await store.remove_point(2, "console:operator")
+        await store.undo("console:operator")
+        await store.grant_admin("telegram", "7", "console:operator")
+        await store.move_chat("telegram", "-100", "-100200")
+        await store.mark_chat("slack", "C1", "blocked", "kicked from the channel")
+        subs = SubscriptionStore(store.engine)
+        schedule = Schedule(7, 30, "Europe/Kyiv", "12345")
+        request = SubscriptionRequest(
+            "telegram", "@news", "channel", "3", schedule, ("treaty",), "full"
+        )
+        sub = await subs.subscribe(request, "console:operator")
+        ledger = DeliveryLedger(store.engine, "worker-1")
+        delivery = await ledger.claim(sub.id, SLOT, SLOT)
+        assert delivery is not None
+        await ledger.start_sending(delivery, SLOT)
+        await ledger.record_sent_message(delivery, ["101", "102"])
+        await ledger.finish(delivery, SENT, SLOT + dt.timedelta(seconds=3))
+    finally:
+        await store.close()
+
+
+def without_time(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if not line.startswith(f'  "{TIME_FIELD}": ')]
+    assert len(kept) == len(lines) - 1
+    return kept
+
+
+async def test_export_import_export_gives_the_same_file(
+    pair: tuple[str, str], tmp_path: Path
+) -> None:
+    source, target = pair
+    await populate(source)
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    exported = await export_database(source, first)
+    assert set(exported.counts) == set(Base.metadata.tables)
+    assert all(exported.counts.values()), exported.counts  # every table was exercised
+    imported = await import_database(target, first)
+    assert imported.counts == exported.counts
+    assert imported.replaced == 0
+    await export_database(target, second)
+    assert without_time(first) == without_time(second)
+
+    store = BriefingStore(create_engine(target), cache_ttl=0.0)
+    try:
+        hits = (await store.search("zebrafinch")).hits
+        assert [h.point.text for h in hits] == [ADDED + " Edited."]
+        assert (await store.search("Pyongyang")).hits
+        catalog = await store.catalog()
+        assert catalog.point(1) is None
+        assert catalog.point(2) is not None
+        new = await store.add_point("treaty", "A point added after the import gets a new id.", "t")
+        assert new.id == exported.counts["key_points"] + 1
+    finally:
+        await store.close()
+
+
+async def test_import_does_not_seed_and_the_bot_does_not_reseed(tmp_path: Path) -> None:
+    source, target = url_for("sqlite", tmp_path / "a.db"), url_for("sqlite", tmp_path / "b.db")
+    curated = load_briefings()
+    store = await open_store(source)
+    await store.load_briefings(dataclasses.replace(curated, topics=curated.topics[:1]))
+    await store.close()
+    await export_database(source, tmp_path / "one-topic.json")
+    await import_database(target, tmp_path / "one-topic.json")
+    app = await build_app(Settings(database_url=target, seed_on_start=True))
+    try:
+        assert [t.slug for t in (await app.store.catalog()).topics] == ["visit"]
+    finally:
+        await app.close()
+
+
+async def test_a_file_from_an_older_schema_is_migrated(database_url: str, tmp_path: Path) -> None:
+    old_url = url_for("sqlite", tmp_path / "old.db")
+    old = await open_store(old_url, "0001")
+    await old.load_briefings(load_briefings())
+    await old.close()
+    first, second = tmp_path / "old.json", tmp_path / "new.json"
+    await export_database(old_url, first)
+    report = await import_database(database_url, first)
+    assert (report.file_revision, report.revision) == ("0001", head_revision())
+    await export_database(database_url, second)
+    before, after = (json.loads(p.read_text(encoding="utf-8")) for p in (first, second))
+    assert "subscriptions" not in before["tables"]
+    assert after["schema_revision"] == head_revision()
+    assert after["tables"]["subscriptions"] == []
+    assert {k: after["tables"][k] for k in before["tables"]} == before["tables"]
+    # Replacing takes the emptied database down to the file's revision and up again.
+    await import_database(database_url, first, replace=True)
+    await export_database(database_url, tmp_path / "again.json")
+    assert without_time(tmp_path / "again.json") == without_time(second)
+    store = await open_store(database_url)
+    try:
+        assert (await store.search("missiles")).hits
+    finally:
+        await store.close()
+
+
+def _write(path: Path, document: dict[str, Any]) -> Path:
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+async def test_newer_schema_revision_is_refused(tmp_path: Path) -> None:
+    source = url_for("sqlite", tmp_path / "a.db")
+    await populate(source)
+    await export_database(source, tmp_path / "a.json")
+    document = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    newer = _write(tmp_path / "newer.json", {**document, "schema_revision": "0099"})
+    target = tmp_path / "b.db"
+    with pytest.raises(BackupError, match=r"schema revision 0099, which this briefbot does not"):
+        await import_database(url_for("sqlite", target), newer)
+    assert not target.exists()
+
+
+def _break(document: dict[str, Any], how: str) -> None:
+    tables = document["tables"]
+    if how == "missing table":
+        del tables["admins"]
+    elif how == "wrong type":
+        tables["key_points"][3]["importance"] = "high"
+    elif how == "null":
+        tables["topics"][0]["title"] = None
+    elif how == "foreign key":
+        tables["point_sources"].append({"point_id": 9999, "source_id": 1})
+    elif how == "duplicate":
+        tables["sources"].append(dict(tables["sources"][0]))
+
+
+BREAKAGES = {
+    "bad json": "is not valid JSON: Expecting property name enclosed in double quotes at line",
+    "missing table": f"lacks table admins, which schema revision {head_revision()} has.",
+    "wrong type": "table key_points, row 4: column importance should be an integer, not",
+    "null": "table topics, row 1: column title must not be null.",
+    "foreign key": "table point_sources: the database refused the rows:",
+    "duplicate": "table sources: the database refused the rows:",
+}
+
+
+@pytest.mark.parametrize("how", list(BREAKAGES))
+async def test_a_broken_file_changes_nothing(
+    how: str, database_url: str, store: BriefingStore, tmp_path: Path
+) -> None:
+    await export_database(database_url, tmp_path / "good.json")
+    text = (tmp_path / "good.json").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.json"
+    if how == "bad json":
+        broken.write_text(text.replace('"tables": {', '"tables": {{', 1), encoding="utf-8")
+    else:
+        document = json.loads(text)
+        _break(document, how)
+        _write(broken, document)
+    before = await store.row_counts()
+    with pytest.raises(BackupError) as raised:
+        await import_database(database_url, broken, replace=True)
+    message = str(raised.value)
+    assert BREAKAGES[how] in message
+    assert "\n" not in message
+    assert message.endswith(".")
+    assert await store.row_counts() == before
+    assert (await store.search("missiles")).hits  # the search index was not emptied either
+
+
+async def test_a_database_with_data_is_replaced_only_when_asked(
+    database_url: str, store: BriefingStore, tmp_path: Path
+) -> None:
+    small = url_for("sqlite", tmp_path / "small.db")
+    curated = load_briefings()
+    other = await open_store(small)
+    await other.load_briefings(dataclasses.replace(curated, topics=curated.topics[:1]))
+    await other.close()
+    await export_database(small, tmp_path / "small.json")
+    before = await store.row_counts()
+    with pytest.raises(BackupError, match="already holds .* rows; import only into an empty"):
+        await import_database(database_url, tmp_path / "small.json")
+    assert await store.row_counts() == before
+
+    report = await import_database(database_url, tmp_path / "small.json", replace=True)
+    assert report.replaced == sum(before.values())
+    await export_database(database_url, tmp_path / "after.json")
+    assert without_time(tmp_path / "small.json") == without_time(tmp_path / "after.json")
+    assert not (await store.search("missiles")).hits  # /arms points left the search index
+    assert (await store.search("Pyongyang")).hits
+    new = await store.add_point("visit", "A point added after replacing everything.", "t")
+    assert new.id == report.counts["key_points"] + 1
