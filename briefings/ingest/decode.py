@@ -22,7 +22,10 @@ _HTML_TAG = re.compile(r"</?(?:p|div|span|a|br|h[1-6]|article|body|head|section|
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 MIN_TAGS_FOR_HTML = 5
 MAX_CONTROL_SHARE = 0.05
-_WRAPPED_END = re.compile(r"[\w,;’'\-]$")
+_WRAPPED_END = re.compile(r"[\w,;’'\-–—]$")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+# Hard-wrapped text breaks its lines at a fixed width, usually 60 to 80 characters.
+WRAP_WIDTHS = (40, 100)
 
 
 def decode(article: ArticleInput) -> str:
@@ -74,15 +77,39 @@ def is_html(text: str, article: ArticleInput) -> bool:
 
 
 def text_lines(text: str) -> list[SourceLine]:
+    """One line per paragraph: a block of lines hard-wrapped at a fixed width (an e-mail, a
+    copy from a terminal) becomes one line, and so does a line broken before a lower-case word."""
     lines: list[str] = []
-    for line in normalise(text).split("\n"):
-        if not line:
-            lines.append("")
-        elif lines and lines[-1] and _WRAPPED_END.search(lines[-1]) and line[:1].islower():
-            lines[-1] = f"{lines[-1]} {line}"  # a paragraph hard-wrapped mid-sentence
-        else:
-            lines.append(line)
+    for block in normalise(text).split("\n\n"):
+        rows = [row for row in block.split("\n") if row]
+        if _hard_wrapped(rows):
+            lines.append(" ".join(rows))
+            continue
+        for row in rows:
+            if lines and _continues_line(lines[-1], row):
+                lines[-1] = f"{lines[-1]} {row}"
+            else:
+                lines.append(row)
     return [SourceLine(line) for line in lines if line]
+
+
+def _continues_line(previous: str, row: str) -> bool:
+    """A row that carries on the sentence above (not a short lower-case label such as alt text)."""
+    return (
+        bool(_WRAPPED_END.search(previous))
+        and row[:1].islower()
+        and (bool(_SENTENCE_END.search(row)) or len(row) >= WRAP_WIDTHS[0])
+    )
+
+
+def _hard_wrapped(rows: list[str]) -> bool:
+    if len(rows) < 2 or not _SENTENCE_END.search(rows[-1]):
+        return False
+    body = rows[:-1]
+    mid_sentence = sum(1 for row in body if _WRAPPED_END.search(row))
+    return all(WRAP_WIDTHS[0] <= len(row) <= WRAP_WIDTHS[1] for row in body) and (
+        mid_sentence * 2 >= len(body)
+    )
 
 
 def html_lines(html: str) -> tuple[list[SourceLine], PageMeta]:
