@@ -115,6 +115,8 @@ class Tally:
     topic_two: int = 0
     folds: int = 0
     folds_right: int = 0
+    extra_folds: int = 0
+    extra_folds_right: int = 0
     foldable: int = 0
     recalled: int = 0
     in_candidates: int = 0
@@ -159,10 +161,14 @@ def score_article(
             tally.topic_first += proposal.topic == story[0].topic
             shown = {proposal.topic, *proposal.topic_alternatives[:1]}
             tally.topic_two += story[0].topic in shown
+        supported = {key for label in story for key in label.points}
         if proposal.corroborates is not None:
             tally.folds += 1
-            supported = {key for label in story for key in label.points}
             tally.folds_right += store.key_of[proposal.corroborates] in supported
+        tally.extra_folds += len(proposal.also_corroborates)
+        tally.extra_folds_right += sum(
+            store.key_of[p] in supported for p in proposal.also_corroborates
+        )
     for label in article.labels:
         if label.label != "story":
             continue
@@ -190,7 +196,12 @@ def score_article(
 
 def _reproduced(key: str, article: Article, result: IngestResult, store: Store) -> bool:
     if key in store.keys:
-        return any(store.key_of.get(p.corroborates or -1) == key for p in result.proposals)
+        return any(
+            store.key_of.get(point) == key
+            for p in result.proposals
+            for point in (p.corroborates, *p.also_corroborates)
+            if point is not None
+        )
     supporting = [label for label in article.labels if key in label.points]
     return any(
         p.corroborates is None and any(_contains(p, label) for label in supporting)

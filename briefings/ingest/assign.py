@@ -19,7 +19,7 @@ from briefings.ingest.words import STOPWORDS, words
 
 CONTEXT_WEIGHT = 0.5
 HEADING_WEIGHT = 0.6
-WHOLE_TOPIC_WEIGHT = 0.5
+WHOLE_TOPIC_WEIGHT = 0.7
 # Below this score no existing topic fits and a new one is suggested.
 NEW_TOPIC_BELOW = 0.08
 MAX_SLUG = 20
@@ -43,22 +43,25 @@ def _query_rows(
 
     context = index.vectors([neighbours(u) for u in units])
     headings = index.vectors([u.heading or "" for u in units])
-    return _normalised(own + CONTEXT_WEIGHT * context + HEADING_WEIGHT * headings)
-
-
-def _normalised(rows: Any) -> Any:
-    from sklearn.preprocessing import normalize
-
-    return normalize(rows)
+    # Not re-normalised: a proposal with no words of its own in the topics' vocabulary must not
+    # borrow a full-strength topic from its neighbours.
+    total = 1 + CONTEXT_WEIGHT + HEADING_WEIGHT
+    return (own + CONTEXT_WEIGHT * context + HEADING_WEIGHT * headings) / total
 
 
 def topic_scores(
-    units: Sequence[Unit], found: Sequence[Sentence], index: TopicIndex, own: Any, point_sims: Any
+    units: Sequence[Unit],
+    found: Sequence[Sentence],
+    index: TopicIndex,
+    own: Any,
+    point_sims: Any,
+    with_context: bool = True,
 ) -> Any:
-    """A (units x topics) array of scores."""
+    """A (units x topics) array of scores; without context, the proposal's own evidence."""
     import numpy as np
 
-    whole = (_query_rows(units, found, index, own) @ index.topic_rows.T).toarray()
+    query = _query_rows(units, found, index, own) if with_context else own
+    whole = (query @ index.topic_rows.T).toarray()
     nearest = np.zeros_like(whole)
     owners = np.asarray(index.point_topic)
     for topic in range(len(index.slugs)):
@@ -69,8 +72,14 @@ def topic_scores(
 
 
 def choose(
-    units: Sequence[Unit], scores: Any, index: TopicIndex | None, taken: set[str]
+    units: Sequence[Unit],
+    scores: Any,
+    own_scores: Any,
+    index: TopicIndex | None,
+    taken: set[str],
 ) -> list[TopicChoice]:
+    """Rank topics with context; decide that none fits on the proposal's own words, so that
+    a sentence about something else does not inherit its neighbours' topic."""
     choices: list[TopicChoice] = []
     for row, unit in enumerate(units):
         if index is None:
@@ -79,7 +88,7 @@ def choose(
         ranked = sorted(range(len(index.slugs)), key=lambda t: -float(scores[row, t]))
         best = float(scores[row, ranked[0]])
         shown = tuple(index.slugs[t] for t in ranked[:2])
-        if best < NEW_TOPIC_BELOW:
+        if float(own_scores[row].max()) < NEW_TOPIC_BELOW:
             choices.append(TopicChoice(None, shown, best, suggest_topic(unit, taken)))
         else:
             choices.append(TopicChoice(shown[0], shown[1:], best, None))

@@ -132,10 +132,14 @@ def html_lines(html: str) -> tuple[list[SourceLine], PageMeta]:
     root = etree.fromstring(extracted.encode("utf-8"))
     lines: list[SourceLine] = []
     for element in root.iter("head", "p", "item", "quote"):
+        if any(parent.tag == "quote" for parent in element.iterancestors()):
+            continue  # read with its quote, below
         if element.tag == "quote":
-            # A quoted embed keeps its closing "— Name (@handle)" as loose text.
-            loose = [element.text or "", *((child.tail or "") for child in element)]
-            lines.extend(SourceLine(normalise(t)) for t in loose if t.strip())
+            # An embedded post keeps its closing "— Name (@handle)" as loose text after its <p>.
+            pieces = [element.text or ""]
+            for child in element:
+                pieces += ["".join(child.itertext()), child.tail or ""]
+            lines.extend(SourceLine(normalise(" ".join(t.split()))) for t in pieces if t.strip())
             continue
         text = normalise(" ".join("".join(element.itertext()).split()))
         if text:

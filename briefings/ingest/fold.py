@@ -18,7 +18,9 @@ from briefings.ingest.words import fold
 
 CANDIDATES = 3
 # Cosine to the nearest point at or above which a proposal corroborates it.
-FOLD_AT = 0.30
+FOLD_AT = 0.27
+# A second or third candidate this close is corroborated as well.
+ALSO_FOLD_AT = 0.27
 # Fuzzy token ratio (0-100) at or above which a proposal repeats a pending one.
 PENDING_AT = 85.0
 
@@ -29,6 +31,7 @@ class FoldChoice:
     candidates: tuple[int, ...]
     similarity: float
     repeats_pending: int | None
+    also: tuple[int, ...] = ()
 
 
 def fold_onto_points(point_sims: Any, index: TopicIndex | None, rows: int) -> list[FoldChoice]:
@@ -43,7 +46,12 @@ def fold_onto_points(point_sims: Any, index: TopicIndex | None, rows: int) -> li
         candidates = tuple(index.point_ids[i] for i in best)
         top = float(similarities[best[0]])
         corroborates = candidates[0] if top >= FOLD_AT else None
-        choices.append(FoldChoice(corroborates, candidates, top, None))
+        also = tuple(
+            index.point_ids[i]
+            for i in best[1:]
+            if corroborates is not None and float(similarities[i]) >= ALSO_FOLD_AT
+        )
+        choices.append(FoldChoice(corroborates, candidates, top, None, also))
     return choices
 
 

@@ -66,13 +66,17 @@ def propose(
     repeats = fold_onto_pending(units, pending)
     if index is not None and units:
         own = index.vectors([u.text for u in units])
-        point_sims = (own @ index.point_rows.T).toarray()
-        choices = choose(units, topic_scores(units, found, index, own, point_sims), index, set())
+        point_sims = index.point_similarities([u.text for u in units], own)
+        # Topics by words only: character n-grams give every pair of texts some similarity.
+        word_sims = (own @ index.point_rows.T).toarray()
+        ranked = topic_scores(units, found, index, own, word_sims)
+        alone = topic_scores(units, found, index, own, word_sims, with_context=False)
+        taken = {name for t in topics for name in (t.slug, *t.aliases)}
+        choices = choose(units, ranked, alone, index, taken)
         folds = fold_onto_points(point_sims, index, len(units))
     else:
-        choices = choose(units, None, None, set())
+        choices = choose(units, None, None, None, set())
         folds = fold_onto_points(None, None, len(units))
-    taken = {name for t in topics for name in (t.slug, *t.aliases)}
     drafts: list[ProposalDraft] = []
     for unit, choice, folded, pending_id, score in zip(
         units, choices, folds, repeats, ranks, strict=True
@@ -83,8 +87,6 @@ def propose(
         if settled:
             alternatives = tuple(s for s in (topic, *alternatives) if s and s != settled)[:1]
             topic, new_topic = settled, None
-        elif new_topic is not None and new_topic.slug in taken:
-            new_topic = None if topic else new_topic
         drafts.append(
             ProposalDraft(
                 text=unit.text,
@@ -98,6 +100,7 @@ def propose(
                 flags=unit.flags,
                 heading=unit.heading,
                 repeats_pending=pending_id,
+                also_corroborates=folded.also,
             )
         )
     drafts.sort(key=lambda d: -d.score)

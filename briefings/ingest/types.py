@@ -56,7 +56,8 @@ class ProposalDraft:
     `corroborates` is the id of a published point the text repeats (the article then becomes
     one of its sources instead of adding a point); `repeats_pending` is the id of a pending
     proposal it repeats. `candidates` are the three closest published points, best first.
-    `topic` is None exactly when `new_topic` is set."""
+    `topic` is None exactly when `new_topic` is set. `also_corroborates` lists other
+    candidates that pass the same similarity bar (the article can cite them too)."""
 
     text: str
     topic: str | None
@@ -69,6 +70,8 @@ class ProposalDraft:
     flags: tuple[str, ...]
     heading: str | None
     repeats_pending: int | None = None
+    # Further candidates just as close: a sentence reporting two facts corroborates both.
+    also_corroborates: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

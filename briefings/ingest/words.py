@@ -14,6 +14,7 @@ _DROP = dict.fromkeys(map(ord, _INVISIBLE), None)
 _SPACE_LIKE = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u3000\t\x0b\x0c"), " ")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "`": "'"})
 _LINE_SPACES = re.compile(r"[ ]{2,}")
+_CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # category Cc, less the line break
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
@@ -37,7 +38,7 @@ def normalise(raw: str) -> str:
     """NFC, one kind of line break and space, no invisible or control characters."""
     text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.translate(_DROP).translate(_SPACE_LIKE)
-    text = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) != "Cc")
+    text = _CONTROLS.sub("", text)
     return "\n".join(_LINE_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 
 
