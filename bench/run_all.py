@@ -13,6 +13,7 @@ BENCHMARKS = [
     "bench.bench_scheduler",
     "bench.bench_telegram",
     "bench.bench_slack",
+    "bench.bench_ingest",
 ]
 
 

@@ -38,3 +38,38 @@ class NothingToUndo(BriefingError):
 
 class InvalidBriefingData(BriefingError):
     """A briefings file does not follow the schema; the message says where."""
+
+
+class ArticleRejected(BriefingError):
+    """An article cannot be turned into proposals; `reason` is a short code the chat layer
+    words (briefings.ingest.limits.REJECTION_REASONS has a plain sentence for each)."""
+
+    reason = "rejected"
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(f"{self.reason}: {detail}" if detail else self.reason)
+        self.detail = detail
+
+
+class EmptyArticle(ArticleRejected):
+    reason = "empty"
+
+
+class NoStoryFound(ArticleRejected):
+    reason = "no_story"
+
+
+class ArticleTooLong(ArticleRejected):
+    reason = "too_long"
+
+
+class DocumentTooLarge(ArticleRejected):
+    reason = "too_large"
+
+
+class BinaryDocument(ArticleRejected):
+    reason = "binary"
+
+
+class NotEnglish(ArticleRejected):
+    reason = "not_english"

@@ -1,0 +1,117 @@
+"""Which existing topic a proposal belongs to, by lexical similarity, or a new topic when none fits.
+
+The query is the proposal's own text plus, with less weight, the sentences around it and the
+heading it sits under. A topic's score mixes how close the query is to the topic as a whole
+(title, description, aliases and all points) with how close the proposal is to the topic's
+nearest points."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from briefings.ingest.split import Sentence, Unit
+from briefings.ingest.types import NewTopic
+from briefings.ingest.vectors import TopicIndex
+from briefings.ingest.words import STOPWORDS, words
+
+CONTEXT_WEIGHT = 0.5
+HEADING_WEIGHT = 0.6
+WHOLE_TOPIC_WEIGHT = 0.7
+# Below this score no existing topic fits and a new one is suggested.
+NEW_TOPIC_BELOW = 0.08
+MAX_SLUG = 20
+
+
+@dataclass(frozen=True)
+class TopicChoice:
+    topic: str | None
+    alternatives: tuple[str, ...]
+    score: float
+    new_topic: NewTopic | None
+
+
+def _query_rows(
+    units: Sequence[Unit], found: Sequence[Sentence], index: TopicIndex, own: Any
+) -> Any:
+    def neighbours(unit: Unit) -> str:
+        before = found[unit.first - 1].text if unit.first > 0 else ""
+        after = found[unit.last + 1].text if unit.last + 1 < len(found) else ""
+        return f"{before} {after}"
+
+    context = index.vectors([neighbours(u) for u in units])
+    headings = index.vectors([u.heading or "" for u in units])
+    # Not re-normalised: a proposal with no words of its own in the topics' vocabulary must not
+    # borrow a full-strength topic from its neighbours.
+    total = 1 + CONTEXT_WEIGHT + HEADING_WEIGHT
+    return (own + CONTEXT_WEIGHT * context + HEADING_WEIGHT * headings) / total
+
+
+def topic_scores(
+    units: Sequence[Unit],
+    found: Sequence[Sentence],
+    index: TopicIndex,
+    own: Any,
+    point_sims: Any,
+    with_context: bool = True,
+) -> Any:
+    """A (units x topics) array of scores; without context, the proposal's own evidence."""
+    import numpy as np
+
+    query = _query_rows(units, found, index, own) if with_context else own
+    whole = (query @ index.topic_rows.T).toarray()
+    nearest = np.zeros_like(whole)
+    owners = np.asarray(index.point_topic)
+    for topic in range(len(index.slugs)):
+        columns = point_sims[:, owners == topic]
+        if columns.shape[1]:
+            nearest[:, topic] = columns.max(axis=1)
+    return WHOLE_TOPIC_WEIGHT * whole + (1 - WHOLE_TOPIC_WEIGHT) * nearest
+
+
+def choose(
+    units: Sequence[Unit],
+    scores: Any,
+    own_scores: Any,
+    index: TopicIndex | None,
+    taken: set[str],
+) -> list[TopicChoice]:
+    """Rank topics with context; decide that none fits on the proposal's own words, so that
+    a sentence about something else does not inherit its neighbours' topic."""
+    choices: list[TopicChoice] = []
+    for row, unit in enumerate(units):
+        if index is None:
+            choices.append(TopicChoice(None, (), 0.0, suggest_topic(unit, taken)))
+            continue
+        ranked = sorted(range(len(index.slugs)), key=lambda t: -float(scores[row, t]))
+        best = float(scores[row, ranked[0]])
+        shown = tuple(index.slugs[t] for t in ranked[:2])
+        if float(own_scores[row].max()) < NEW_TOPIC_BELOW:
+            choices.append(TopicChoice(None, shown, best, suggest_topic(unit, taken)))
+        else:
+            choices.append(TopicChoice(shown[0], shown[1:], best, None))
+    return choices
+
+
+_SLUG_CHARS = re.compile(r"[^a-z]")
+
+
+def suggest_topic(unit: Unit, taken: set[str]) -> NewTopic:
+    """A command-like slug and a title: from the heading when there is one, else the first
+    name-like word of the proposal."""
+    if unit.heading:
+        title = unit.heading
+        candidates = [w for w in words(unit.heading) if w not in STOPWORDS]
+    else:
+        names = [w for w in unit.text.split()[1:] if w[:1].isupper()]
+        candidates = [w.casefold() for w in names] + [
+            w for w in words(unit.text) if w not in STOPWORDS and len(w) > 3
+        ]
+        title = ""
+    slug = next(
+        (s for w in candidates if (s := _SLUG_CHARS.sub("", w)[:MAX_SLUG]) and s not in taken),
+        "newtopic",
+    )
+    return NewTopic(slug=slug, title=title or slug.capitalize())

@@ -1,0 +1,220 @@
+"""Keep the story of a page, drop its furniture: page-level rules over the lines of a page.
+
+A line is story prose, a section heading, or noise. The rules, in order: the footer after a
+copyright line; embedded social posts (the handle line and the post text above it); photo
+captions; repeated lines; "related"/"read also" teasers and the stories they introduce
+(paragraphs after the marker that share almost no vocabulary with the rest of the page); the
+masthead before the first paragraph (title, date, byline); labels that head nothing;
+and whatever follows the last paragraph."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from briefings.ingest.noise import POST_HANDLE, SOCIAL_LINK, line_noise
+from briefings.ingest.page import PageMeta, SourceLine, outlet_from_legal, parse_date
+from briefings.ingest.words import content_terms, fold
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+_SHOUTED_START = re.compile(r"^(?:[A-Z]{3,}\b[^a-z]{0,12}[:!]|[@#]\w)")
+MIN_PROSE_WORDS = 6
+MAX_HEADING_WORDS = 15
+# An embedded post is at most a tweet long, plus the link and the "…" of a cut-off embed.
+POST_BUDGET = 400
+# After a "related" marker, a paragraph is another story when few of its terms occur elsewhere
+# on the page and it uses at most two of the story's core terms (those in three or more
+# paragraphs). Only there: applied to every paragraph, the same test dropped genuine
+# paragraphs that bring new names (a new speaker, a new place), so it is not.
+MIN_COHESION = 0.35
+CORE_PARAGRAPHS = 3
+MAX_CORE_TEASER = 2
+MIN_TERMS_FOR_COHESION = 8
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    heading: str | None
+
+
+@dataclass(frozen=True)
+class CleanPage:
+    paragraphs: tuple[Paragraph, ...]
+    meta: PageMeta
+
+    @property
+    def text(self) -> str:
+        """The story as plain text: each heading on its own line before its paragraphs."""
+        parts: list[str] = []
+        current: str | None = None
+        for paragraph in self.paragraphs:
+            if paragraph.heading and paragraph.heading != current:
+                parts.append(paragraph.heading)
+            current = paragraph.heading
+            parts.append(paragraph.text)
+        return "\n\n".join(parts)
+
+
+def is_prose(text: str) -> bool:
+    words = text.split()
+    if len(words) < MIN_PROSE_WORDS or not any(w[:1].islower() for w in words):
+        return False
+    return bool(_SENTENCE_END.search(text)) or (text.endswith(":") and len(words) >= 8)
+
+
+def clean_page(lines: list[SourceLine], meta: PageMeta | None = None) -> CleanPage:
+    texts = [line.text for line in lines]
+    noise: list[str | None] = [line_noise(t) for t in texts]
+    prose = [is_prose(t) and not line.heading for t, line in zip(texts, lines, strict=True)]
+    _drop_footer(noise)
+    _drop_posts(texts, noise)
+    _drop_captions(texts, noise, prose)
+    _drop_repeats(texts, noise)
+    reference = _story_terms(texts, noise, prose)
+    _drop_teasers(texts, noise, prose, reference)
+    header = _drop_masthead(noise, prose)
+    paragraphs = _assemble(lines, noise, prose)
+    return CleanPage(tuple(paragraphs), _page_meta(texts, noise, header, meta or PageMeta()))
+
+
+def _drop_footer(noise: list[str | None]) -> None:
+    legal = [i for i, kind in enumerate(noise) if kind == "legal" and i >= len(noise) // 2]
+    for i in range(legal[0] + 1 if legal else len(noise), len(noise)):
+        noise[i] = noise[i] or "footer"
+
+
+def _drop_posts(texts: list[str], noise: list[str | None]) -> None:
+    for end, text in enumerate(texts):
+        if not POST_HANDLE.match(text):
+            continue
+        taken: list[int] = []
+        size, found_start = 0, False
+        for i in range(end - 1, -1, -1):
+            if POST_HANDLE.match(texts[i]) or size + len(texts[i]) > POST_BUDGET:
+                break
+            taken.append(i)
+            size += len(texts[i])
+            if _starts_like_post(texts[i]):
+                found_start = True
+                break
+        if not found_start:
+            # No visible start: only the line just above the handle and link-bearing lines.
+            taken = taken[:1] + [i for i in taken[1:] if SOCIAL_LINK.search(texts[i])]
+        for i in taken:
+            noise[i] = "social-post"
+
+
+def _starts_like_post(text: str) -> bool:
+    """Posts open with an emoji or a shouted 'BREAKING:'; story paragraphs do not."""
+    first = text[:1]
+    return bool(first) and (
+        unicodedata.category(first) in {"So", "Sk", "Cs"} or bool(_SHOUTED_START.match(text))
+    )
+
+
+def _drop_captions(texts: list[str], noise: list[str | None], prose: list[bool]) -> None:
+    for i, kind in enumerate(noise):
+        if kind == "photo-credit" and i > 0 and not prose[i - 1] and noise[i - 1] is None:
+            noise[i - 1] = "caption"
+
+
+def _drop_repeats(texts: list[str], noise: list[str | None]) -> None:
+    seen: set[str] = set()
+    for i, text in enumerate(texts):
+        key = fold(text)
+        if key in seen:
+            noise[i] = noise[i] or "repeat"
+        seen.add(key)
+
+
+def _story_terms(texts: list[str], noise: list[str | None], prose: list[bool]) -> Counter[str]:
+    """In how many candidate story paragraphs each term occurs."""
+    counts: Counter[str] = Counter()
+    for i, text in enumerate(texts):
+        if prose[i] and noise[i] is None:
+            counts.update(set(content_terms(text)))
+    return counts
+
+
+def off_topic(text: str, reference: Counter[str], tolerated_core: int) -> bool:
+    """Whether a paragraph shares too little with the other paragraphs to be the same story."""
+    terms = set(content_terms(text))
+    if len(terms) < MIN_TERMS_FOR_COHESION or not reference:
+        return False
+    shared = sum(1 for term in terms if reference[term] > 1) / len(terms)
+    core = sum(1 for term in terms if reference[term] >= CORE_PARAGRAPHS)
+    return shared < MIN_COHESION and core <= tolerated_core
+
+
+def _drop_teasers(
+    texts: list[str], noise: list[str | None], prose: list[bool], reference: Counter[str]
+) -> None:
+    for marker, kind in enumerate(noise):
+        if kind != "related":
+            continue
+        if marker > 0 and noise[marker - 1] is None and not prose[marker - 1]:
+            noise[marker - 1] = "related"
+        for i in range(marker + 1, len(texts)):
+            if noise[i] is not None:
+                continue
+            if prose[i] and not off_topic(texts[i], reference, MAX_CORE_TEASER):
+                break
+            noise[i] = "related"
+
+
+def _drop_masthead(noise: list[str | None], prose: list[bool]) -> list[int]:
+    first = next((i for i in range(len(noise)) if prose[i] and noise[i] is None), len(noise))
+    header = list(range(first))
+    for i in header:
+        noise[i] = noise[i] or "masthead"
+    return header
+
+
+def _assemble(
+    lines: list[SourceLine], noise: list[str | None], prose: list[bool]
+) -> list[Paragraph]:
+    kept = [i for i in range(len(lines)) if noise[i] is None]
+    paragraphs: list[Paragraph] = []
+    heading: str | None = None
+    for position, i in enumerate(kept):
+        text = lines[i].text
+        if prose[i]:
+            paragraphs.append(Paragraph(text, heading))
+            continue
+        following = kept[position + 1] if position + 1 < len(kept) else None
+        if following is not None and prose[following] and _can_head(text):
+            heading = text
+    return paragraphs
+
+
+def _can_head(text: str) -> bool:
+    words = text.split()
+    return (
+        0 < len(words) <= MAX_HEADING_WORDS
+        and (text[:1].isupper() or text[:1].isdigit())
+        and not text.endswith((":", ",", ";"))
+    )
+
+
+def _page_meta(
+    texts: list[str], noise: list[str | None], header: list[int], given: PageMeta
+) -> PageMeta:
+    title = given.title or next(
+        (texts[i] for i in header if noise[i] == "masthead" and len(texts[i].split()) >= 3), None
+    )
+    published = given.published or next(
+        (d for i, k in enumerate(noise) if k in {"date", "byline"} and (d := parse_date(texts[i]))),
+        None,
+    )
+    outlet = given.outlet or next(
+        (
+            o
+            for i, kind in enumerate(noise)
+            if kind == "legal" and (o := outlet_from_legal(texts[i]))
+        ),
+        None,
+    )
+    return PageMeta(title, outlet, published)

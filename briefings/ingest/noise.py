@@ -1,0 +1,163 @@
+"""What one line of a web page looks like when it is not the story.
+
+Each rule describes a kind of page furniture in general terms (a share bar, a byline, a photo
+credit, a donation appeal), never a particular site's wording. `line_noise` returns the kind,
+or None for a line that may be story; the page-level rules in clean.py use the context."""
+
+from __future__ import annotations
+
+import re
+
+from briefings.ingest.words import word_set
+
+_I = re.IGNORECASE
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+DATE = re.compile(
+    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}|"
+    r"\d{4}-\d{2}-\d{2})\b",
+    _I,
+)
+_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?\b", _I)
+_WEEKDAY = re.compile(r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?\b", _I)
+
+ADVERT = re.compile(
+    r"^[\W_]*(?:advertisement|advertising|sponsored(?: content)?|ad|promoted|"
+    r"(?:story )?continues? (?:below|after)(?: (?:this )?(?:advertisement|ad))?|"
+    r"scroll to continue(?: with content)?)[\W_]*$",
+    _I,
+)
+_SHARE_WORDS = word_set(
+    """share shares shared tweet facebook twitter x whatsapp telegram linkedin reddit email
+    e-mail mail print copy link url pinterest messenger flipboard threads bluesky save
+    bookmark this article story on via to page comment comments sms"""
+)
+BYLINE = re.compile(
+    r"^(?:by|written by|words by|reporting by|reported by|posted by|story by|text by)\s+\S", _I
+)
+STAMP = re.compile(r"^(?:first\s+)?(?:published|updated|last updated|posted|modified)\b", _I)
+READING_TIME = re.compile(
+    r"\b\d+\s*(?:-\s*)?(?:min|mins|minutes?)\s+(?:read|listen)\b|"
+    r"\breading time\b",
+    _I,
+)
+COMMENTS = re.compile(
+    r"^(?:leave|post|add|write|submit) an? (?:comment|reply|response)\b|\b(?:no|\d+)\s+comments?\b|"
+    r"^(?:view|show|load|see|read)\s+(?:all\s+)?(?:\d+\s+)?comments\b|"
+    r"\bjoin the (?:conversation|discussion)\b|^comments?(?:\s*\(\d+\))?$",
+    _I,
+)
+CREDIT = re.compile(
+    r"[(\[](?:image|photo|picture|video|graphic|illustration|file)s?\s*"
+    r"(?:credit|courtesy|source|by)?\s*:[^)\]]*[)\]]\s*$|"
+    r"^(?:photo|image|picture|credit|source|file photo|illustration)s?\s*(?:credit)?\s*:|"
+    r"\b(?:photo|image|picture)s?\s+(?:by|credit|courtesy(?: of)?)\s|"
+    r"[/|]\s*(?:getty images|afp|reuters|ap|epa|shutterstock|alamy)[\w ]*\s*$",
+    _I,
+)
+LEGAL = re.compile(
+    r"©|\(c\)\s*\d{4}|\bcopyright\b|\ball rights reserved\b|\bterms (?:of|and) (?:use|service)\b|"
+    r"\bprivacy (?:policy|notice)\b|\bcookie (?:policy|settings|preferences)\b",
+    _I,
+)
+SOCIAL_LINK = re.compile(
+    r"pic\.twitter\.com/|\bt\.co/|(?:twitter|x)\.com/\w+/status|instagram\.com/(?:p|reel)/|"
+    r"tiktok\.com/@|youtu\.be/|youtube\.com/watch|facebook\.com/\S+/posts",
+    _I,
+)
+# "— Name (@handle) June 18, 2024": the line that closes an embedded post.
+POST_HANDLE = re.compile(r"^[—–-]{1,2}\s*.{0,80}\(@\w{1,30}\)\s*(?:.{0,40}\d{4})?\s*$")
+RELATED = re.compile(
+    r"^[\W_]*(?:read (?:also|more|next)|see also|also read|related(?: \w+){0,2}|"
+    r"more (?:from|on|stories|news|in)\b.*|other (?:topics|stories|news)(?: of interest)?|"
+    r"you (?:may|might) (?:also )?(?:like|be interested in)|recommended(?: for you)?|"
+    r"most (?:read|popular|viewed)|trending(?: now)?|don'?t miss|editor'?s picks?|"
+    r"latest(?: \w+)?|top stories|what to read next|further reading)[\W_]*(?::.*)?$",
+    _I,
+)
+_APPEAL = re.compile(
+    r"\bdonat(?:e|es|ed|ing|ion|ions)\b|\bpatrons?\b|\bpatreon\b|\bsubscri(?:be|ption|ber)s?\b|"
+    r"\bnewsletters?\b|\bsign(?:ing)? up\b|\bjoin (?:our|us)\b|\breaders like you\b|"
+    r"\bsupport (?:us|our|independent)\b|\bbecome an? (?:member|patron|subscriber|supporter)\b|"
+    r"\bcup of coffee\b|\bemail address\b|\binbox\b|\bpaywall\b|\bmembership\b|"
+    r"\bways to support\b|\bfree (?:information|journalism|press)\b|\bmake a contribution\b",
+    _I,
+)
+_INTERACTION = re.compile(
+    r"\b(?:click|tap|press|swipe|scroll|download|follow us|write to us|contact us|email us|"
+    r"let us know|highlight(?:ing)? the text|ctrl|enter|correction|tip(?:s|-?off)?|app)\b",
+    _I,
+)
+_IMPERATIVE = re.compile(
+    r"^(?:click|tap|swipe|download|follow|subscribe|sign up|share|watch|listen|read more|"
+    r"get the|install|register|log ?in)\b",
+    _I,
+)
+_WRITE_TO_US = re.compile(
+    r"\b(?:write|talk|send|email|e-mail|tip|message) (?:to )?us\b|\bcontact us\b|"
+    r"\bsuggest a correction\b|\breport an? (?:error|typo|mistake)\b",
+    _I,
+)
+_READER = re.compile(r"\b(?:you|your|yours)\b", _I)
+_US = re.compile(r"\b(?:we|our|us)\b", _I)
+_QUOTED = re.compile(r"[“\"][^”\"]*[”\"]")
+_NAV_WORDS = word_set(
+    """home menu search news world video videos watch live latest highlights sections top
+    back to next previous skip content main navigation more opinion sport business login log
+    in sign subscribe account close open"""
+)
+
+
+def is_date_line(text: str) -> bool:
+    """A line that is a date or timestamp and little else."""
+    if not DATE.search(text):
+        return False
+    rest = _WEEKDAY.sub(" ", _TIME.sub(" ", DATE.sub(" ", text)))
+    return len(re.findall(r"[^\W\d_]{2,}", rest)) <= 3
+
+
+def _word_count(text: str) -> int:
+    return len(text.split())
+
+
+def _unquoted(text: str) -> str:
+    return _QUOTED.sub(" ", text)
+
+
+def line_noise(text: str) -> str | None:
+    """The kind of page furniture this line is, or None."""
+    words = _word_count(text)
+    bare = _unquoted(text)
+    lowered = {w.strip(".,:;!|·•-–—()[]").casefold() for w in text.split()}
+    checks: list[tuple[str, bool]] = [
+        ("advert", bool(ADVERT.match(text))),
+        ("share", words <= 10 and bool(lowered) and lowered <= _SHARE_WORDS),
+        ("navigation", words <= 4 and bool(lowered) and lowered <= _NAV_WORDS),
+        ("byline", words <= 25 and bool(BYLINE.match(text) or STAMP.match(text))),
+        ("reading-time", words <= 15 and bool(READING_TIME.search(text))),
+        ("date", words <= 12 and is_date_line(text)),
+        ("comments", words <= 30 and bool(COMMENTS.search(text))),
+        ("photo-credit", bool(CREDIT.search(text))),
+        ("legal", words <= 40 and bool(LEGAL.search(text))),
+        ("social-post", bool(SOCIAL_LINK.search(text) or POST_HANDLE.match(text))),
+        ("related", words <= 15 and bool(RELATED.match(text))),
+        ("appeal", _is_appeal(bare, words)),
+        ("reader-prompt", _is_reader_prompt(bare, words)),
+    ]
+    return next((kind for kind, hit in checks if hit), None)
+
+
+def _is_appeal(bare: str, words: int) -> bool:
+    cues = len(_APPEAL.findall(bare))
+    addressed = len(_READER.findall(bare)) + len(_US.findall(bare))
+    return cues >= 2 or (cues == 1 and (addressed >= 1 or words <= 12))
+
+
+def _is_reader_prompt(bare: str, words: int) -> bool:
+    if words <= 12 and _IMPERATIVE.match(bare):
+        return True
+    if words <= 30 and _WRITE_TO_US.search(bare):
+        return True
+    return bool(_READER.search(bare)) and bool(_INTERACTION.search(bare)) and words <= 40

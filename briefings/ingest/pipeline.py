@@ -1,0 +1,116 @@
+"""One call from an article to reviewable proposals: decode, clean, split, score, assign, fold."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from briefings.errors import NoStoryFound, NotEnglish
+from briefings.ingest.assign import choose, topic_scores
+from briefings.ingest.clean import CleanPage, clean_page
+from briefings.ingest.decode import decode, html_lines, is_html, text_lines
+from briefings.ingest.fold import fold_onto_pending, fold_onto_points
+from briefings.ingest.language import looks_english
+from briefings.ingest.page import PageMeta
+from briefings.ingest.score import importance, scores
+from briefings.ingest.split import proposals, sentences
+from briefings.ingest.types import (
+    ArticleInput,
+    IngestResult,
+    PendingDoc,
+    ProposalDraft,
+    TopicDoc,
+)
+from briefings.ingest.vectors import topic_index
+from briefings.ingest.words import fold
+
+
+def fingerprint(cleaned_text: str) -> str:
+    """Stable across case, quote style and white space, so a re-paste is recognised."""
+    return hashlib.sha256(fold(cleaned_text).encode("utf-8")).hexdigest()
+
+
+def read_page(article: ArticleInput) -> CleanPage:
+    """The story of the article, or the reason there is none."""
+    text = decode(article)
+    given = PageMeta(article.title, article.outlet, article.published)
+    if is_html(text, article):
+        lines, found = html_lines(text)
+        given = PageMeta(
+            given.title or found.title,
+            given.outlet or found.outlet,
+            given.published or found.published,
+        )
+    else:
+        lines = text_lines(text)
+    page = clean_page(lines, given)
+    if not page.paragraphs:
+        raise NotEnglish() if not looks_english(text) else NoStoryFound()
+    if not looks_english(page.text):
+        raise NotEnglish()
+    return page
+
+
+def propose(
+    article: ArticleInput, topics: Sequence[TopicDoc], pending: Sequence[PendingDoc] = ()
+) -> IngestResult:
+    page = read_page(article)
+    found = sentences(page.paragraphs)
+    units, too_long = proposals(found)
+    if not units and not too_long:
+        raise NoStoryFound()
+    index = topic_index(tuple(topics))
+    pending_topic = {p.id: p.topic for p in pending}
+    point_topic: dict[int, str] = {p.id: t.slug for t in topics for p in t.points}
+    ranks = scores(units, found)
+    repeats = fold_onto_pending(units, pending)
+    if index is not None and units:
+        own = index.vectors([u.text for u in units])
+        point_sims = index.point_similarities([u.text for u in units], own)
+        # Topics by words only: character n-grams give every pair of texts some similarity.
+        word_sims = (own @ index.point_rows.T).toarray()
+        ranked = topic_scores(units, found, index, own, word_sims)
+        alone = topic_scores(units, found, index, own, word_sims, with_context=False)
+        taken = {name for t in topics for name in (t.slug, *t.aliases)}
+        choices = choose(units, ranked, alone, index, taken)
+        folds = fold_onto_points(point_sims, index, len(units))
+    else:
+        choices = choose(units, None, None, None, set())
+        folds = fold_onto_points(None, None, len(units))
+    drafts: list[ProposalDraft] = []
+    for unit, choice, folded, pending_id, score in zip(
+        units, choices, folds, repeats, ranks, strict=True
+    ):
+        topic, alternatives, new_topic = choice.topic, choice.alternatives, choice.new_topic
+        # A repeat belongs where what it repeats already is.
+        settled = point_topic.get(folded.corroborates or -1) or pending_topic.get(pending_id or -1)
+        if settled:
+            alternatives = tuple(s for s in (topic, *alternatives) if s and s != settled)[:1]
+            topic, new_topic = settled, None
+        drafts.append(
+            ProposalDraft(
+                text=unit.text,
+                topic=topic,
+                topic_alternatives=alternatives,
+                new_topic=new_topic,
+                corroborates=folded.corroborates,
+                candidates=folded.candidates,
+                score=score,
+                importance=importance(score),
+                flags=unit.flags,
+                heading=unit.heading,
+                repeats_pending=pending_id,
+                also_corroborates=folded.also,
+            )
+        )
+    drafts.sort(key=lambda d: -d.score)
+    return IngestResult(
+        title=page.meta.title,
+        outlet=page.meta.outlet,
+        published=page.meta.published,
+        url=article.url,
+        cleaned_text=page.text,
+        fingerprint=fingerprint(page.text),
+        proposals=tuple(drafts),
+        too_long=tuple(too_long),
+    )

@@ -1,0 +1,81 @@
+"""One TF-IDF space per set of topics, built once and reused while the topics stay the same."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from briefings.ingest.types import TopicDoc
+from briefings.ingest.words import content_terms
+
+WORD_WEIGHT = 0.5
+
+
+def terms_and_pairs(text: str) -> list[str]:
+    """Stemmed content words and adjacent pairs of them ('ballistic missil')."""
+    terms = content_terms(text)
+    return terms + [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
+
+
+@dataclass(frozen=True, eq=False)
+class TopicIndex:
+    vectorizer: Any
+    slugs: tuple[str, ...]
+    # One row per topic: its title, description, aliases and every point, as one document.
+    topic_rows: Any
+    point_ids: tuple[int, ...]
+    point_topic: tuple[int, ...]
+    point_rows: Any
+    # Character n-grams catch what stems miss: "defence"/"defense", "Kim Jong-un"/"Kim Jong Un".
+    char_vectorizer: Any
+    point_char_rows: Any
+
+    def vectors(self, texts: Sequence[str]) -> Any:
+        return self.vectorizer.transform(list(texts))
+
+    def point_similarities(self, texts: Sequence[str], words: Any) -> Any:
+        """A dense (texts x points) array: word and character cosine, averaged."""
+        if not self.point_ids:
+            return (words @ self.topic_rows.T).toarray()[:, :0]
+        chars = self.char_vectorizer.transform(list(texts))
+        by_words = (words @ self.point_rows.T).toarray()
+        by_chars = (chars @ self.point_char_rows.T).toarray()
+        return WORD_WEIGHT * by_words + (1 - WORD_WEIGHT) * by_chars
+
+
+def _topic_text(topic: TopicDoc) -> str:
+    header = " ".join([topic.title, topic.description, *topic.aliases, topic.slug])
+    return " ".join([header, *(p.text for p in topic.points)])
+
+
+@lru_cache(maxsize=4)
+def topic_index(topics: tuple[TopicDoc, ...]) -> TopicIndex | None:
+    """None when there is nothing to compare with (no topics, or no words in them)."""
+    if not topics:
+        return None
+    from sklearn.feature_extraction.text import TfidfVectorizer  # heavy: load on first use
+
+    points = [(p, n) for n, t in enumerate(topics) for p in t.points]
+    headers = [" ".join([t.title, t.description, *t.aliases, t.slug]) for t in topics]
+    vectorizer = TfidfVectorizer(analyzer=terms_and_pairs, sublinear_tf=True)
+    try:
+        vectorizer.fit(headers + [p.text for p, _ in points])
+    except ValueError:  # every document was empty of words
+        return None
+    texts = [p.text for p, _ in points]
+    char_vectorizer = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True
+    )
+    char_vectorizer.fit(headers + texts)
+    return TopicIndex(
+        vectorizer=vectorizer,
+        slugs=tuple(t.slug for t in topics),
+        topic_rows=vectorizer.transform([_topic_text(t) for t in topics]),
+        point_ids=tuple(p.id for p, _ in points),
+        point_topic=tuple(n for _, n in points),
+        point_rows=vectorizer.transform(texts),
+        char_vectorizer=char_vectorizer,
+        point_char_rows=char_vectorizer.transform(texts),
+    )

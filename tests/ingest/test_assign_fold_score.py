@@ -1,0 +1,93 @@
+"""Topic assignment (with new topics), folding onto points and pending proposals, scoring."""
+
+from __future__ import annotations
+
+from briefings.ingest import ArticleInput, PendingDoc, TopicDoc, propose
+from briefings.ingest.score import importance, information
+
+ARTICLE = "\n\n".join(
+    [
+        "Teachers across the district walked out on Tuesday in a dispute over pay and classroom "
+        "sizes, closing most primary schools for the day.",
+        "The container harbour will open in 2026 after three years of construction works, "
+        "the port authority confirmed.",
+        "A rare orchid species was found growing wild in the marshes up the coast by "
+        "volunteer botanists on a weekend survey.",
+        "The volunteer botanists said the orchid colony counted more than forty flowering "
+        "plants spread over the marsh.",
+    ]
+)
+
+
+def test_each_proposal_gets_the_closest_topic_and_a_second_choice(
+    topics: tuple[TopicDoc, ...],
+) -> None:
+    result = propose(ArticleInput(ARTICLE), topics)
+    by_start = {p.text[:20]: p for p in result.proposals}
+    assert by_start["Teachers across the "].topic == "schools"
+    assert by_start["Teachers across the "].topic_alternatives == ("harbour",)
+    assert by_start["The container harbou"].topic == "harbour"
+
+
+def test_nothing_fits_so_a_new_topic_is_suggested(topics: tuple[TopicDoc, ...]) -> None:
+    result = propose(ArticleInput(ARTICLE), topics)
+    orchid = [p for p in result.proposals if "orchid" in p.text]
+    assert orchid
+    for proposal in orchid:
+        assert proposal.topic is None
+        assert proposal.new_topic is not None
+        assert proposal.new_topic.slug.isalpha()
+        assert proposal.new_topic.slug not in {"harbour", "schools", "port", "education"}
+
+
+def test_a_restatement_folds_onto_its_point_with_three_candidates(
+    topics: tuple[TopicDoc, ...],
+) -> None:
+    result = propose(ArticleInput(ARTICLE), topics)
+    harbour = next(p for p in result.proposals if p.text.startswith("The container harbour"))
+    assert harbour.corroborates == 1
+    assert harbour.candidates[0] == 1
+    assert len(harbour.candidates) == 3
+    orchid = next(p for p in result.proposals if "orchid" in p.text)
+    assert orchid.corroborates is None
+
+
+def test_second_ingest_repeats_the_pending_proposals(topics: tuple[TopicDoc, ...]) -> None:
+    first = propose(ArticleInput(ARTICLE), topics)
+    pending = [
+        PendingDoc(100 + i, p.text, p.topic or "newtopic") for i, p in enumerate(first.proposals)
+    ]
+    again = propose(ArticleInput(ARTICLE), topics, pending)
+    assert again.fingerprint == first.fingerprint
+    assert all(p.repeats_pending is not None for p in again.proposals)
+    unrelated = propose(ArticleInput(ARTICLE.replace("orchid", "fern")), topics, pending[:1])
+    assert unrelated.fingerprint != first.fingerprint
+
+
+def test_no_topics_at_all_means_every_proposal_suggests_a_new_topic() -> None:
+    result = propose(ArticleInput(ARTICLE), ())
+    assert result.proposals
+    assert all(p.topic is None and p.new_topic is not None for p in result.proposals)
+
+
+def test_informative_central_sentences_rank_first(topics: tuple[TopicDoc, ...]) -> None:
+    article = "\n\n".join(
+        [
+            "Mayor Anna Berg said on Monday that the harbour would cost 40 million euros and "
+            "open in 2026, “on time and on budget”.",
+            "The harbour plan was discussed by the council for several hours on Monday.",
+            "Some people were there.",
+        ]
+    )
+    result = propose(ArticleInput(article), topics)
+    assert result.proposals[0].text.startswith("Mayor Anna Berg")
+    scores = [p.score for p in result.proposals]
+    assert scores == sorted(scores, reverse=True)
+    assert result.proposals[0].importance >= result.proposals[-1].importance
+
+
+def test_information_and_importance_bounds() -> None:
+    assert information("It was fine.") == 0
+    rich = information("Mayor Anna Berg said 40 million euros in 2026, “a fair price for it”.")
+    assert 0.5 < rich <= 1
+    assert [importance(s) for s in (0.0, 0.3, 0.45, 0.6, 0.9)] == [1, 2, 3, 4, 5]

@@ -1,0 +1,128 @@
+"""Each kind of page furniture is removed on its own; the story and its headings stay."""
+
+from __future__ import annotations
+
+from briefings.ingest.clean import clean_page
+from briefings.ingest.decode import text_lines
+from briefings.ingest.words import normalise
+
+STORY = [
+    "The city council approved the harbour expansion on Monday after a long debate.",
+    "Mayor Anna Berg said the harbour works would start in spring and last three years.",
+    "Dock workers welcomed the harbour plan but asked the council for safety guarantees.",
+    "The harbour expansion is expected to double container traffic by the end of the decade.",
+    "Opponents of the harbour plan said the council ignored the cost to the city budget.",
+    "The council will publish the harbour contracts next month, the mayor added.",
+]
+
+
+def kept(*lines: str) -> str:
+    return clean_page(text_lines("\n\n".join(lines))).text
+
+
+def test_story_alone_is_kept_whole() -> None:
+    assert kept(*STORY) == "\n\n".join(STORY)
+
+
+def test_ads_share_bars_and_bylines_go() -> None:
+    text = kept(
+        "Harbour plan approved",
+        "By Jane Doe · 4 min read",
+        "Share on Facebook  Share on X  Copy link",
+        STORY[0],
+        "ADVERTISEMENT",
+        *STORY[1:],
+        "Story continues below advertisement",
+    )
+    assert text == "\n\n".join(STORY)
+
+
+def test_appeals_and_newsletter_boxes_go() -> None:
+    text = kept(
+        *STORY,
+        "Independent reporting costs money. If you value our work, please donate today.",
+        "Sign up for our newsletter and get the news in your inbox every morning.",
+        "Become a member",
+    )
+    assert text == "\n\n".join(STORY)
+
+
+def test_embedded_post_goes_with_its_text() -> None:
+    text = kept(
+        *STORY[:3],
+        "🚢 HUGE news for our port city today!",
+        "The council finally said yes to the harbour.",
+        "— Port Watcher (@portwatch) June 18, 2024",
+        *STORY[3:],
+    )
+    assert text == "\n\n".join(STORY)
+
+
+def test_post_text_without_visible_start_goes_with_link_line() -> None:
+    text = kept(
+        *STORY[:3],
+        "Dock workers cheer the harbour vote pic.twitter.com/abc123",
+        "— Dock News (@docknews)",
+        *STORY[3:],
+    )
+    assert text == "\n\n".join(STORY)
+
+
+def test_photo_caption_and_credit_go() -> None:
+    text = kept(
+        *STORY[:2],
+        "The harbour at dawn",
+        "Cranes stand idle at the old harbour on Monday. (Photo: Jan Smit/Reuters)",
+        *STORY[2:],
+    )
+    assert text == "\n\n".join(STORY)
+
+
+def test_comments_footer_and_what_follows_go() -> None:
+    text = kept(
+        *STORY,
+        "Leave a comment",
+        "Comments (4)",
+        "© 2024 Example Gazette. All rights reserved.",
+        "Example Gazette is an independent newspaper serving the coast since 1901.",
+    )
+    assert text == "\n\n".join(STORY)
+
+
+def test_related_teaser_and_unrelated_story_after_it_go() -> None:
+    text = kept(
+        *STORY[:4],
+        "Read also:",
+        "Football club signs new goalkeeper",
+        "The football club announced on Friday that it had signed a goalkeeper from abroad "
+        "for an undisclosed transfer fee ahead of the new season.",
+        *STORY[4:],
+    )
+    assert text == "\n\n".join(STORY)
+
+
+def test_section_heading_is_kept_as_context() -> None:
+    page = clean_page(text_lines("\n\n".join([*STORY[:3], "What happens next", *STORY[3:]])))
+    assert [p.heading for p in page.paragraphs] == [None] * 3 + ["What happens next"] * 3
+    assert "What happens next" in page.text
+
+
+def test_masthead_gives_title_and_date() -> None:
+    page = clean_page(text_lines("\n\n".join(["Harbour plan approved", "June 18, 2024", *STORY])))
+    assert page.meta.title == "Harbour plan approved"
+    assert page.meta.published is not None
+    assert page.meta.published.isoformat() == "2024-06-18"
+
+
+def test_zero_width_spaces_and_bidi_overrides_go_but_zwnj_and_zwj_stay() -> None:
+    raw = "a\u200bb\ufeffc\u2060d \u202eevil\u202c می\u200cخواهم 👩\u200d💻"
+    assert normalise(raw) == "abcd evil می\u200cخواهم 👩\u200d💻"
+
+
+def test_hard_wrapped_paragraph_is_joined() -> None:
+    wrapped = (
+        "The city council approved the harbour expansion on Monday after a long\n"
+        "debate that lasted into the night, with several members speaking against\n"
+        "the plan."
+    )
+    assert [line.text for line in text_lines(wrapped)] == [" ".join(wrapped.split("\n"))]

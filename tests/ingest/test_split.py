@@ -1,0 +1,56 @@
+"""Sentences and proposals: quotes whole, pronoun-led sentences with their antecedent, 300 chars."""
+
+from __future__ import annotations
+
+from briefings.ingest.clean import Paragraph
+from briefings.ingest.limits import MAX_PROPOSAL_CHARS
+from briefings.ingest.split import NEEDS_CONTEXT, is_anaphoric, proposals, sentences
+
+
+def units(*paragraphs: str) -> tuple[list[str], list[tuple[str, ...]], list[str]]:
+    found = sentences([Paragraph(p, None) for p in paragraphs])
+    made, too_long = proposals(found)
+    return [u.text for u in made], [u.flags for u in made], too_long
+
+
+def test_a_quote_spanning_sentences_stays_one_unit() -> None:
+    quote = "“We will build it. We will pay for it. Nobody will stop us,” the mayor said."
+    texts, _, _ = units(f"The council met on Monday. {quote}")
+    assert texts == ["The council met on Monday.", quote]
+
+
+def test_pronoun_led_sentence_joins_its_antecedent() -> None:
+    texts, flags, _ = units("Mayor Anna Berg backed the plan. She said work starts in May.")
+    assert texts == ["Mayor Anna Berg backed the plan. She said work starts in May."]
+    assert flags == [()]
+
+
+def test_pronoun_led_sentence_is_flagged_when_the_pair_is_too_long() -> None:
+    antecedent = "Mayor Anna Berg backed the plan " + "after a very long debate " * 11 + "."
+    texts, flags, _ = units(f"{antecedent} This angered the opposition.")
+    assert texts[-1] == "This angered the opposition."
+    assert flags[-1] == (NEEDS_CONTEXT,)
+
+
+def test_sentence_over_the_limit_is_reported_never_cut() -> None:
+    long_one = "The council approved " + "and funded " * 40 + "the harbour."
+    texts, _, too_long = units(f"{long_one} The mayor was pleased with the vote.")
+    assert too_long == [long_one]
+    assert texts == ["The mayor was pleased with the vote."]
+    assert all(len(t) <= MAX_PROPOSAL_CHARS for t in texts)
+
+
+def test_repeated_sentence_is_proposed_once() -> None:
+    texts, _, _ = units("The harbour opens in 2026.", "The harbour opens in 2026. It cost a lot.")
+    assert (
+        texts == ["The harbour opens in 2026. It cost a lot."]
+        or texts.count("The harbour opens in 2026.") <= 1
+    )
+
+
+def test_anaphoric_openers() -> None:
+    assert is_anaphoric("He added that the vote was close.")
+    assert is_anaphoric("“It is a good day,” she said.")
+    assert is_anaphoric("Such plans rarely pass.")
+    assert not is_anaphoric("Heavy rain delayed the works.")
+    assert not is_anaphoric("The mayor said the vote was close.")
