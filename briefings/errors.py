@@ -32,6 +32,12 @@ class InvalidText(BriefingError):
         self.limit = limit
 
 
+class UnknownProposal(BriefingError):
+    def __init__(self, proposal_id: int) -> None:
+        super().__init__(proposal_id)
+        self.proposal_id = proposal_id
+
+
 class NothingToUndo(BriefingError):
     pass
 

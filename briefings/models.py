@@ -11,6 +11,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -76,6 +77,10 @@ class Source(Base):
     headline: Mapped[str] = mapped_column(String(300))
     url: Mapped[str | None] = mapped_column(String(500))
     published: Mapped[dt.date | None] = mapped_column(Date)
+    # An ingested article's cleaned text, hashed: the same article pasted twice is one source.
+    fingerprint: Mapped[str | None] = mapped_column(String(64), unique=True)
+    ingested_by: Mapped[str | None] = mapped_column(String(160))
+    ingested_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class KeyPoint(Base):
@@ -98,6 +103,47 @@ class KeyPoint(Base):
 
     topic: Mapped[Topic] = relationship(back_populates="points")
     sources: Mapped[list[Source]] = relationship(secondary=point_sources, order_by=Source.id)
+
+
+class ProposalStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Proposal(Base):
+    """A statement drawn from an ingested article, waiting for an admin. Approving it publishes
+    a new point, or (when it repeats a point) adds the article as that point's source."""
+
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # order in the review list: best first
+    text: Mapped[str] = mapped_column(Text)
+    topic: Mapped[str | None] = mapped_column(String(32))  # an existing topic's slug
+    alternatives: Mapped[list[str]] = mapped_column(default=list)
+    new_topic_slug: Mapped[str | None] = mapped_column(String(32))
+    new_topic_title: Mapped[str | None] = mapped_column(String(120))
+    # The published point(s) it repeats: approving cites the article there instead.
+    corroborates: Mapped[int | None] = mapped_column(
+        ForeignKey("key_points.id", ondelete="SET NULL")
+    )
+    also_corroborates: Mapped[list[int]] = mapped_column(JSON, default=list)
+    candidates: Mapped[list[int]] = mapped_column(JSON, default=list)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    importance: Mapped[int] = mapped_column(Integer, default=3)
+    flags: Mapped[list[str]] = mapped_column(default=list)
+    heading: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default=ProposalStatus.PENDING, index=True)
+    created_by: Mapped[str] = mapped_column(String(160))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(160))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The point approving it published (None for a corroboration or while pending).
+    point_id: Mapped[int | None] = mapped_column(ForeignKey("key_points.id", ondelete="SET NULL"))
+
+    source: Mapped[Source] = relationship()
 
 
 class Admin(Base):

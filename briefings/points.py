@@ -86,7 +86,7 @@ class PointStore:
             raise UnknownPoint(point_id)
         return point
 
-    async def _reindex(self, session: AsyncSession, point: KeyPoint) -> None:
+    async def reindex(self, session: AsyncSession, point: KeyPoint) -> None:
         """The search index follows the point: published points are found, others are not."""
         conn = await session.connection()
         if point.status == PUBLISHED:
@@ -112,7 +112,7 @@ class PointStore:
             sources = await find_sources(session, source_keys)
             point = new_point(session, row, body, actor, importance=importance, sources=sources)
             await session.flush()
-            await self._reindex(session, point)
+            await self.reindex(session, point)
             audit.record(session, actor, "add", "point", point.id, None, snapshot(point))
             await bump_revision(session)
             return point_view(point, row.slug)
@@ -126,7 +126,7 @@ class PointStore:
             point.text = body
             stamp(point, actor)
             await session.flush()
-            await self._reindex(session, point)
+            await self.reindex(session, point)
             audit.record(session, actor, "edit", "point", point.id, before, snapshot(point))
             await bump_revision(session)
             return before["text"], point_view(point, await self._slug(session, point))
@@ -139,7 +139,7 @@ class PointStore:
             point.status = RETRACTED
             stamp(point, actor)
             await session.flush()
-            await self._reindex(session, point)
+            await self.reindex(session, point)
             audit.record(session, actor, "remove", "point", point.id, before, snapshot(point))
             await bump_revision(session)
             return point_view(point, await self._slug(session, point))
@@ -170,7 +170,7 @@ class PointStore:
             point.status = str(target["status"])
             stamp(point, actor)
             await session.flush()
-            await self._reindex(session, point)
+            await self.reindex(session, point)
             audit.record(session, actor, "undo", "audit", entry.id, entry.after, snapshot(point))
             await bump_revision(session)
             await session.flush()

@@ -17,9 +17,19 @@ from briefings.admins import AdminStore
 from briefings.chats import ChatStore
 from briefings.db import write_transaction, writer
 from briefings.loader import BriefingData
-from briefings.models import Admin, AuditEntry, Chat, KeyPoint, Source, StoreMeta, Topic
+from briefings.models import (
+    Admin,
+    AuditEntry,
+    Chat,
+    KeyPoint,
+    Proposal,
+    Source,
+    StoreMeta,
+    Topic,
+)
 from briefings.models import point_sources as point_sources_table
 from briefings.points import PointStore, new_point
+from briefings.proposals import ProposalStore
 from briefings.search import index_for
 from briefings.topics import TopicStore, bump_revision, new_source, new_topic
 
@@ -48,6 +58,7 @@ class BriefingStore:
         self.points = PointStore(engine, self._index, self.topics)
         self.admins = AdminStore(engine)
         self.chats = ChatStore(engine)
+        self.proposals = ProposalStore(engine, self.topics, self.points)
         self.audit = audit.AuditLog(engine)
 
     async def close(self) -> None:
@@ -57,7 +68,7 @@ class BriefingStore:
         """How many rows each table holds; what tests compare to prove nothing changed."""
         counts: dict[str, int] = {}
         async with AsyncSession(self.engine) as session:
-            for model in (Topic, Source, KeyPoint, Admin, AuditEntry, Chat, StoreMeta):
+            for model in (Topic, Source, KeyPoint, Proposal, Admin, AuditEntry, Chat, StoreMeta):
                 counts[model.__tablename__] = int(
                     await session.scalar(select(func.count()).select_from(model)) or 0
                 )

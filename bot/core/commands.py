@@ -39,6 +39,8 @@ class Command:
     read_only: bool = False
     # Left out of help and command menus (commands that buttons send, for instance).
     hidden: bool = False
+    # The longest message it accepts: commands are short, a pasted article is not.
+    max_input: int = MAX_INPUT_LENGTH
 
     @property
     def usage_line(self) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.core.commands import Command
 from bot.core.digests import DigestControls
+from bot.core.fetching import UrlFetcher
 from bot.core.messages import Incoming
 from bot.core.roles import Roles
 from briefings.store import BriefingStore
@@ -24,3 +25,4 @@ class Context:
     event_title: str
     commands: tuple[Command, ...]  # every fixed command, for help
     digests: DigestControls | None = None
+    fetch_url: UrlFetcher | None = None  # None: links cannot be fetched here

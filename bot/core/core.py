@@ -9,7 +9,8 @@ from bot.core import texts
 from bot.core.commands import MAX_INPUT_LENGTH, Command, Registry, parse, suggest, valid_name
 from bot.core.context import Context
 from bot.core.digests import DigestControls
-from bot.core.handlers import admin, general, search, subscriptions, topics
+from bot.core.fetching import UrlFetcher
+from bot.core.handlers import admin, general, ingest, review, search, subscriptions, topics
 from bot.core.messages import Incoming, Reply
 from bot.core.roles import Roles
 from briefings import errors
@@ -24,6 +25,8 @@ FIXED_COMMANDS: tuple[Command, ...] = (
     *search.COMMANDS,
     *subscriptions.COMMANDS,
     *admin.COMMANDS,
+    *ingest.COMMANDS,
+    *review.COMMANDS,
 )
 
 
@@ -42,6 +45,8 @@ def explain(error: errors.BriefingError) -> str:
         return texts.UNKNOWN_POINT.format(id=error.point_id)
     if isinstance(error, errors.UnknownSource):
         return texts.UNKNOWN_SOURCES.format(keys=", ".join(k[:32] for k in error.keys[:5]))
+    if isinstance(error, errors.UnknownProposal):
+        return texts.UNKNOWN_PROPOSAL.format(id=error.proposal_id)
     if isinstance(error, errors.NothingToUndo):
         return texts.NOTHING_TO_UNDO
     if isinstance(error, errors.InvalidText):
@@ -61,6 +66,7 @@ class Core:
         event_title: str = "",
         registry: Registry | None = None,
         digests: DigestControls | None = None,
+        fetch_url: UrlFetcher | None = None,
     ) -> None:
         self.store = store
         self.roles = roles
@@ -68,7 +74,10 @@ class Core:
         self.event_title = event_title
         self.registry = registry or default_registry()
         self._commands = tuple(self.registry.listed())  # for help; built once, not per message
+        # Longer messages are refused before they are even parsed.
+        self._longest_input = max(c.max_input for c in self.registry.commands())
         self.digests = digests
+        self.fetch_url = fetch_url
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Never raises: every failure becomes a short reply, and the store stays unchanged."""
@@ -81,13 +90,8 @@ class Core:
             return [Reply.text(texts.INTERNAL_ERROR, tone="error")]
 
     async def _handle(self, incoming: Incoming) -> list[Reply]:
-        if len(incoming.text) > MAX_INPUT_LENGTH:
-            return [
-                Reply.text(
-                    texts.TOO_LONG.format(length=len(incoming.text), limit=MAX_INPUT_LENGTH),
-                    tone="error",
-                )
-            ]
+        if len(incoming.text) > self._longest_input:
+            return [_too_long(incoming, MAX_INPUT_LENGTH)]
         parsed = parse(incoming.text)
         if parsed is None:
             return [Reply.text(texts.EMPTY_MESSAGE)]
@@ -98,9 +102,13 @@ class Core:
         catalog = await self.store.topics.catalog()
         command = self._resolve(parsed.name, catalog)
         if command is None:
+            if len(incoming.text) > MAX_INPUT_LENGTH:
+                return [_too_long(incoming, MAX_INPUT_LENGTH)]
             if not parsed.slashed:
                 return [Reply.text(texts.NOT_A_COMMAND)]
             return [self._unknown(parsed.name, catalog.topic_names)]
+        if len(incoming.text) > command.max_input:
+            return [_too_long(incoming, command.max_input)]
         ctx = Context(
             incoming=incoming,
             name=parsed.name,
@@ -112,6 +120,7 @@ class Core:
             event_title=self.event_title,
             commands=self._commands,
             digests=self.digests,
+            fetch_url=self.fetch_url,
         )
         if command.admin and not await self.roles.is_admin(incoming):
             return [Reply.text(texts.NOT_ADMIN.format(name=command.name), tone="refusal")]
@@ -138,6 +147,10 @@ class Core:
             )
         paragraphs.append(texts.SEE_HELP)
         return Reply.text(*paragraphs, tone="error")
+
+
+def _too_long(incoming: Incoming, limit: int) -> Reply:
+    return Reply.text(texts.TOO_LONG.format(length=len(incoming.text), limit=limit), tone="error")
 
 
 TOPIC_COMMAND = Command("topic", "Read a topic", topics.show_topic, read_only=True)

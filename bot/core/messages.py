@@ -20,6 +20,21 @@ class ChatRef:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (a Telegram document, a Slack file share)."""
+
+    filename: str
+    content_type: str | None
+    size: int | None  # as the platform reports it, before any download
+    # Downloads the file; refuses (raises AttachmentTooLarge) past `limit` bytes.
+    download: Callable[[int], Awaitable[bytes]] = field(compare=False)
+
+
+class AttachmentTooLarge(Exception):
+    """A download stopped at its limit."""
+
+
+@dataclass(frozen=True)
 class Incoming:
     chat: ChatRef
     user_id: str
@@ -34,6 +49,9 @@ class Incoming:
     # Characters of point text one message of a long answer (a digest) may carry on this
     # platform, so it rarely needs splitting further; None packs it into one message.
     message_budget: int | None = None
+    # The text of the message this one replies to, where the platform has replies.
+    replied_text: str | None = None
+    attachment: Attachment | None = None
 
     @property
     def actor(self) -> str:

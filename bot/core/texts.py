@@ -127,3 +127,57 @@ SCHEDULE_LAST = "Last: {state} for {slot}."
 SCHEDULE_PAUSED = "Paused: {reason}. /subscribe again to resume."
 ADMIN_PAUSED_NOTICE = "Digests to {platform} chat {chat} are paused: {reason}."
 POST_EMPTY = "There is nothing to post yet."
+
+# Ingestion and review
+INGEST_USAGE = (
+    "Give me an article: /ingest followed by its text or a link, or reply /ingest to a message "
+    "holding it, or send a .txt or .html file with /ingest as its caption. Optional lines: "
+    "outlet: ..., title: ..., date: YYYY-MM-DD."
+)
+INGEST_NO_FETCH = "I can't fetch links here. Paste the article's text after /ingest instead."
+INGEST_BAD_SCHEME = "Only http and https links can be fetched."
+INGEST_BAD_URL = "{value} is not an http or https address."
+INGEST_BAD_DATE = "{value} is not a date. Use YYYY-MM-DD, for example date: 2024-06-19."
+INGEST_META_TOO_LONG = "The {key}: line is too long; keep it under {limit} characters."
+INGEST_FAILED = "I could not read that article. Nothing was changed."
+INGEST_REJECTED = {
+    "empty": "That article is empty. Nothing was changed.",
+    "no_story": "Nothing that reads like a news story was left once the page clutter was gone. Nothing was changed.",
+    "too_long": "That article is over 200,000 characters; send a single story. Nothing was changed.",
+    "too_large": "That file is over 5 MB; send the article as a .txt or .html file under 5 MB. Nothing was changed.",
+    "binary": "That file is not text. Send a .txt or .html file, or paste the article. Nothing was changed.",
+    "not_english": "That article does not look like English, the only language I can read yet. Nothing was changed.",
+}
+INGEST_ALREADY = (
+    "I already have that article as source {key} ({headline}): {pending} proposals pending, "
+    "{approved} approved, {rejected} rejected. Nothing new was added."
+)
+INGEST_ALREADY_RACE = (
+    "That article was just ingested by someone else as source {key}. Nothing new was added."
+)
+INGEST_NOTHING_NEW = "Source {key} is recorded, but I found no new key points in it to propose."
+INGEST_TITLE = "Proposed from {outlet}"
+INGEST_INTRO = "{headline}: {count} proposals, most important first."
+PROPOSALS_TITLE = "Proposals waiting for review"
+PROPOSALS_INTRO = "{count} proposals are pending."
+PROPOSALS_NONE = "No proposals are pending. /ingest an article to get some."
+PROPOSALS_FOOTER = "/approve <ids|all> [topic] publishes, /reject <ids|all> drops; p12 → #57 cites the article on point #57 instead of adding a point."
+PROPOSALS_MORE = "{count} more: /proposals lists them all."
+PROPOSALS_TOO_LONG = "Too long to propose as they are (summarise them with /add)"
+PROPOSAL_SAME_AS = "same as #{id}: {text}"
+PROPOSAL_NEW_TOPIC = "no topic fits: new topic /{slug}, {title}"
+PROPOSAL_OR = "or {second}"
+PROPOSAL_NEEDS_CONTEXT = "needs context: check who or what it refers to"
+APPROVE_ALL = "Approve all"
+REJECT_ALL = "Reject all"
+CHOICE_USAGE = "Say which proposals: ids such as 12 13 or 12-15, or all. /proposals lists them."
+CHOICE_BAD_WORD = "{value} is not a proposal id or a topic. Proposal ids show as p12."
+CHOICE_TOO_MANY = "That is more than {limit} proposals at once; use all, or fewer ids."
+UNKNOWN_PROPOSAL = "There is no proposal p{id}. /proposals lists the pending ones."
+APPROVED_PUBLISHED = "Published {count} new points: {ids}."
+APPROVED_CITED = "Added the article as a source of {count} existing points: {ids}."
+APPROVED_TOPICS = "New topics: {names}."
+APPROVED_UNDO = "/undo takes it back."
+REJECTED_DONE = "Rejected {count} proposals."
+DECIDED_ALREADY = "Already decided, left as they were: {ids}."
+NOTHING_PENDING = "No pending proposals matched; nothing was changed."

@@ -1,0 +1,147 @@
+"""/ingest: an admin hands the bot an article (pasted, replied to, uploaded or linked); the
+bot proposes its key points for review. The pipeline (briefings.ingest) runs in a worker
+thread: it is CPU work, and the event loop keeps answering everyone else meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.core import texts
+from bot.core.commands import Command
+from bot.core.context import Context
+from bot.core.fetching import FetchFailed
+from bot.core.handlers.review import review_replies
+from bot.core.ingest_args import ArgsError, IngestArgs, parse_ingest_args
+from bot.core.messages import AttachmentTooLarge, Reply
+from briefings.errors import ArticleRejected
+from briefings.ingest.limits import MAX_ARTICLE_CHARS, MAX_DOCUMENT_BYTES
+from briefings.ingest.types import ArticleInput, PointDoc, TopicDoc
+from briefings.views import Catalog
+
+USAGE_TEXT_LIMIT = MAX_ARTICLE_CHARS + 2_000  # the article plus its metadata lines
+
+
+def topic_docs(catalog: Catalog) -> tuple[TopicDoc, ...]:
+    """The catalog as ingestion sees it. Cached per revision: the pipeline caches its topic
+    index on this tuple, so the same tuple is handed over while nothing changed."""
+    cached = _DOCS.get("docs")
+    if cached is not None and cached[0] == catalog.revision:
+        return cached[1]
+    docs = tuple(
+        TopicDoc(
+            t.slug,
+            t.title,
+            t.description,
+            t.aliases,
+            tuple(PointDoc(p.id, p.text) for p in t.points),
+        )
+        for t in catalog.topics
+    )
+    _DOCS["docs"] = (catalog.revision, docs)
+    return docs
+
+
+_DOCS: dict[str, tuple[int, tuple[TopicDoc, ...]]] = {}
+
+
+def _input(
+    args: IngestArgs,
+    body: str | bytes,
+    content_type: str | None = None,
+    filename: str | None = None,
+    url: str | None = None,
+) -> ArticleInput:
+    return ArticleInput(
+        body,
+        content_type,
+        filename,
+        url=url or args.url,
+        title=args.title,
+        outlet=args.outlet,
+        published=args.published,
+    )
+
+
+async def _article(ctx: Context, args: IngestArgs) -> ArticleInput | Reply:
+    """Where the article is: an uploaded file, a link, the message itself, or the message it
+    replies to, in that order. A Reply when there is none or it cannot be had."""
+    attachment = ctx.incoming.attachment
+    if attachment is not None:
+        if attachment.size is not None and attachment.size > MAX_DOCUMENT_BYTES:
+            return Reply.text(texts.INGEST_REJECTED["too_large"], tone="error")
+        try:
+            body = await attachment.download(MAX_DOCUMENT_BYTES)
+        except AttachmentTooLarge:
+            return Reply.text(texts.INGEST_REJECTED["too_large"], tone="error")
+        return _input(args, body, attachment.content_type, attachment.filename)
+    if args.link is not None:
+        if ctx.fetch_url is None:
+            return Reply.text(texts.INGEST_NO_FETCH, tone="error")
+        try:
+            fetched = await ctx.fetch_url(args.link)
+        except FetchFailed as failed:
+            return Reply.text(failed.sentence, tone="error")
+        return _input(args, fetched.body, fetched.content_type, fetched.filename, fetched.url)
+    text = args.text or (ctx.incoming.replied_text or "").strip()
+    if not text:
+        return Reply.text(texts.INGEST_USAGE, tone="error")
+    return _input(args, text)
+
+
+async def ingest(ctx: Context) -> list[Reply]:
+    try:
+        args = parse_ingest_args(ctx.args)
+    except ArgsError as bad:
+        return [Reply.text(str(bad), tone="error")]
+    article = await _article(ctx, args)
+    if isinstance(article, Reply):
+        return [article]
+    from briefings.ingest import propose  # the heavy libraries load on the first ingest
+
+    proposals = ctx.store.proposals
+    pending = await proposals.pending_docs()
+    try:
+        result = await asyncio.to_thread(propose, article, topic_docs(ctx.catalog), pending)
+    except ArticleRejected as rejected:
+        sentence = texts.INGEST_REJECTED.get(rejected.reason, texts.INGEST_FAILED)
+        return [Reply.text(sentence, tone="error")]
+    earlier = await proposals.already_ingested(result.fingerprint, result.url)
+    if earlier is not None:
+        return [
+            Reply.text(
+                texts.INGEST_ALREADY.format(
+                    key=earlier.source.key,
+                    headline=earlier.source.headline,
+                    pending=len(earlier.proposals),
+                    approved=earlier.approved,
+                    rejected=earlier.rejected,
+                )
+            )
+        ]
+    recorded = await proposals.record(result, ctx.incoming.actor)
+    if recorded.already:  # another admin's ingest of the same article won the race
+        return [Reply.text(texts.INGEST_ALREADY_RACE.format(key=recorded.source.key))]
+    if not recorded.proposals:
+        return [Reply.text(texts.INGEST_NOTHING_NEW.format(key=recorded.source.key))]
+    catalog = await ctx.store.topics.catalog()
+    return review_replies(
+        recorded.proposals,
+        catalog,
+        title=texts.INGEST_TITLE.format(outlet=recorded.source.outlet),
+        intro=texts.INGEST_INTRO.format(
+            headline=recorded.source.headline, count=len(recorded.proposals)
+        ),
+        too_long=result.too_long,
+    )
+
+
+COMMANDS = [
+    Command(
+        "ingest",
+        "Propose key points from an article: paste it, reply to it, upload it or link it",
+        ingest,
+        usage="<article text | link | reply | file> [outlet: ...] [title: ...] [date: YYYY-MM-DD]",
+        admin=True,
+        max_input=USAGE_TEXT_LIMIT,
+    ),
+]

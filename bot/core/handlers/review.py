@@ -1,0 +1,145 @@
+"""Reviewing proposals: /proposals lists what waits, /approve publishes (or cites the article
+on the points a proposal repeats), /reject drops. Buttons send the same commands."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.core import texts
+from bot.core.clip import clip
+from bot.core.commands import Command
+from bot.core.context import Context
+from bot.core.ingest_args import ArgsError, parse_choice
+from bot.core.messages import Button, Item, Reply, Section
+from briefings.proposals import Decision, ProposalView
+from briefings.views import Catalog
+
+# Per-proposal buttons (approve, reject, move) for at most this many proposals per list;
+# Telegram allows 100 buttons under a message, and a long keyboard helps nobody.
+BUTTONS_FOR = 8
+LIST_LIMIT = 40
+MATCH_PREVIEW = 90
+
+
+def _item(p: ProposalView, catalog: Catalog) -> Item:
+    if p.corroborates is not None:
+        point = catalog.point(p.corroborates)
+        shown = clip(point.text, MATCH_PREVIEW) if point else "?"
+        where = texts.PROPOSAL_SAME_AS.format(id=p.corroborates, text=shown)
+        tag = f"p{p.id} → #{p.corroborates}"
+    elif p.new_topic is not None:
+        where = texts.PROPOSAL_NEW_TOPIC.format(slug=p.new_topic[0], title=p.new_topic[1])
+        tag = f"p{p.id} new /{p.new_topic[0]}"
+    else:
+        second = [f"/{a}" for a in p.alternatives if a != p.topic][:1]
+        where = texts.PROPOSAL_OR.format(second=second[0]) if second else ""
+        tag = f"p{p.id} /{p.topic}"
+    notes = [where] if where else []
+    if "needs-context" in p.flags:
+        notes.append(texts.PROPOSAL_NEEDS_CONTEXT)
+    text = p.text + (f" ({'; '.join(notes)})" if notes else "")
+    return Item(text=text, tag=tag)
+
+
+def _buttons(proposals: Sequence[ProposalView]) -> tuple[Button, ...]:
+    buttons = [Button(texts.APPROVE_ALL, "/approve all"), Button(texts.REJECT_ALL, "/reject all")]
+    for p in proposals[:BUTTONS_FOR]:
+        buttons.append(Button(f"✓ p{p.id}", f"/approve {p.id}"))
+        buttons.append(Button(f"✗ p{p.id}", f"/reject {p.id}"))
+        second = [a for a in p.alternatives if a != p.topic][:1]
+        if p.corroborates is None and second:
+            buttons.append(Button(f"p{p.id} → /{second[0]}", f"/approve {p.id} {second[0]}"))
+    return tuple(buttons)
+
+
+def review_replies(
+    proposals: Sequence[ProposalView],
+    catalog: Catalog,
+    *,
+    title: str,
+    intro: str,
+    too_long: Sequence[str] = (),
+) -> list[Reply]:
+    shown = list(proposals[:LIST_LIMIT])
+    sections = [Section(None, tuple(_item(p, catalog) for p in shown))]
+    if too_long:
+        items = tuple(Item(clip(s, 160)) for s in too_long[:3])
+        sections.append(Section(texts.PROPOSALS_TOO_LONG, items))
+    more = len(proposals) - len(shown)
+    footer = texts.PROPOSALS_FOOTER + (
+        f" {texts.PROPOSALS_MORE.format(count=more)}" if more else ""
+    )
+    return [
+        Reply(
+            title=title,
+            body=(intro,),
+            sections=tuple(sections),
+            footer=footer,
+            buttons=_buttons(shown),
+        )
+    ]
+
+
+async def proposals(ctx: Context) -> list[Reply]:
+    pending = await ctx.store.proposals.pending()
+    if not pending:
+        return [Reply.text(texts.PROPOSALS_NONE)]
+    return review_replies(
+        pending,
+        ctx.catalog,
+        title=texts.PROPOSALS_TITLE,
+        intro=texts.PROPOSALS_INTRO.format(count=len(pending)),
+    )
+
+
+def _summary(decision: Decision) -> list[str]:
+    lines = []
+    if decision.published:
+        ids = ", ".join(f"#{i}" for i in decision.published)
+        lines.append(texts.APPROVED_PUBLISHED.format(count=len(decision.published), ids=ids))
+    if decision.corroborated:
+        ids = ", ".join(f"#{i}" for i in decision.corroborated)
+        lines.append(texts.APPROVED_CITED.format(count=len(decision.corroborated), ids=ids))
+    if decision.topics_created:
+        names = ", ".join(f"/{s}" for s in decision.topics_created)
+        lines.append(texts.APPROVED_TOPICS.format(names=names))
+    if decision.rejected:
+        lines.append(texts.REJECTED_DONE.format(count=len(decision.rejected)))
+    if decision.skipped:
+        ids = ", ".join(f"p{i}" for i in decision.skipped)
+        lines.append(texts.DECIDED_ALREADY.format(ids=ids))
+    return lines
+
+
+async def approve(ctx: Context) -> list[Reply]:
+    try:
+        chosen = parse_choice(ctx.args, set(ctx.catalog.topic_names), allow_topic=True)
+    except ArgsError as bad:
+        return [Reply.text(str(bad), tone="error")]
+    decision = await ctx.store.proposals.approve(chosen.ids, ctx.incoming.actor, chosen.topic)
+    lines = _summary(decision) or [texts.NOTHING_PENDING]
+    if decision.published or decision.corroborated:
+        lines.append(texts.APPROVED_UNDO)
+    return [Reply.text(*lines)]
+
+
+async def reject(ctx: Context) -> list[Reply]:
+    try:
+        chosen = parse_choice(ctx.args, set(), allow_topic=False)
+    except ArgsError as bad:
+        return [Reply.text(str(bad), tone="error")]
+    decision = await ctx.store.proposals.reject(chosen.ids, ctx.incoming.actor)
+    return [Reply.text(*(_summary(decision) or [texts.NOTHING_PENDING]))]
+
+
+COMMANDS = [
+    Command("proposals", "Proposed key points waiting for review", proposals, admin=True),
+    Command(
+        "approve",
+        "Publish proposals (or cite the article on the points they repeat)",
+        approve,
+        usage="<ids|all> [topic]",
+        admin=True,
+    ),
+    Command("reject", "Drop proposals", reject, usage="<ids|all>", admin=True),
+]

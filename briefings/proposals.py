@@ -1,0 +1,376 @@
+"""ProposalStore: ingested articles and the statements drawn from them, waiting for review.
+
+This module is the only writer of the proposals table, and writes sources for ingested
+articles through briefings/topics.py. Recording an ingest, approving and rejecting are each one
+transaction with audit entries; approving publishes new points or cites the article on the
+points it repeats, and bumps the content revision so readers and `changes` digests see it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import selectinload
+
+from briefings import audit
+from briefings.db import write_transaction, writer
+from briefings.errors import UnknownProposal, UnknownTopic
+from briefings.ingest.types import IngestResult, PendingDoc, ProposalDraft
+from briefings.models import (
+    PUBLISHED,
+    KeyPoint,
+    Proposal,
+    ProposalStatus,
+    Source,
+    Topic,
+    utcnow,
+)
+from briefings.points import PointStore, new_point, stamp
+from briefings.text_rules import clean_point_text
+from briefings.topics import TopicStore, bump_revision, find_topic, source_view
+from briefings.views import SourceView
+
+MAX_OUTLET, MAX_HEADLINE, MAX_URL = 120, 300, 500
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    id: int
+    source_key: str
+    text: str
+    topic: str | None
+    alternatives: tuple[str, ...]
+    new_topic: tuple[str, str] | None  # (slug, title) when no existing topic fits
+    corroborates: int | None
+    also_corroborates: tuple[int, ...]
+    importance: int
+    score: float
+    flags: tuple[str, ...]
+    status: str
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What an ingest recorded, or (`already`) what an earlier ingest of it left."""
+
+    source: SourceView
+    proposals: tuple[ProposalView, ...]
+    already: bool = False
+    approved: int = 0
+    rejected: int = 0
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What /approve or /reject did."""
+
+    published: tuple[int, ...] = ()  # new point ids
+    corroborated: tuple[int, ...] = ()  # existing point ids that now cite the article
+    rejected: tuple[int, ...] = ()  # proposal ids
+    skipped: tuple[int, ...] = ()  # proposal ids not pending any more
+    topics_created: tuple[str, ...] = ()
+
+
+def _view(p: Proposal) -> ProposalView:
+    new_topic = (p.new_topic_slug, p.new_topic_title or p.new_topic_slug)
+    return ProposalView(
+        id=p.id,
+        source_key=p.source.key,
+        text=p.text,
+        topic=p.topic,
+        alternatives=tuple(p.alternatives),
+        new_topic=new_topic if p.new_topic_slug else None,  # type: ignore[arg-type]
+        corroborates=p.corroborates,
+        also_corroborates=tuple(p.also_corroborates),
+        importance=p.importance,
+        score=p.score,
+        flags=tuple(p.flags),
+        status=p.status,
+    )
+
+
+def source_key(outlet: str | None, published: dt.date | None, fingerprint: str) -> str:
+    """A readable, unique key for an ingested article: `reuters-0620-3fa2b1`."""
+    stem = re.sub(r"[^a-z0-9]+", "-", (outlet or "article").casefold()).strip("-")[:32] or "article"
+    day = f"-{published:%m%d}" if published else ""
+    return f"{stem}{day}-{fingerprint[:6]}"
+
+
+def url_key(url: str) -> str:
+    return hashlib.sha256(url.strip().encode("utf-8")).hexdigest()
+
+
+class ProposalStore:
+    def __init__(self, engine: AsyncEngine, topics: TopicStore, points: PointStore) -> None:
+        self._engine = engine
+        self._writer = writer(engine)
+        self._topics = topics
+        self._points = points
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncSession]:
+        async with write_transaction(self._writer) as session:
+            yield session
+        self._topics.invalidate()
+
+    # ----- reading -------------------------------------------------------------------------
+
+    async def pending_docs(self) -> list[PendingDoc]:
+        """What a new ingest should recognise as already proposed."""
+        async with AsyncSession(self._engine) as session:
+            rows = await session.scalars(
+                select(Proposal).where(Proposal.status == ProposalStatus.PENDING)
+            )
+            return [PendingDoc(p.id, p.text, p.topic or p.new_topic_slug or "") for p in rows]
+
+    async def pending(self, limit: int = 200) -> list[ProposalView]:
+        async with AsyncSession(self._engine) as session:
+            rows = await session.scalars(
+                select(Proposal)
+                .options(selectinload(Proposal.source))
+                .where(Proposal.status == ProposalStatus.PENDING)
+                .order_by(Proposal.source_id, Proposal.position)
+                .limit(limit)
+            )
+            return [_view(p) for p in rows]
+
+    async def pending_count(self) -> int:
+        async with AsyncSession(self._engine) as session:
+            count = await session.scalar(
+                select(func.count())
+                .select_from(Proposal)
+                .where(Proposal.status == ProposalStatus.PENDING)
+            )
+            return int(count or 0)
+
+    async def already_ingested(self, fingerprint: str, url: str | None) -> Ingested | None:
+        """The earlier ingest of the same text (or the same URL), with its proposals."""
+        async with AsyncSession(self._engine) as session:
+            condition = Source.fingerprint == fingerprint
+            if url:
+                condition = or_(condition, Source.url == url.strip()[:MAX_URL])
+            source = await session.scalar(select(Source).where(condition).limit(1))
+            if source is None:
+                return None
+            return await self._summary(session, source, already=True)
+
+    async def _summary(self, session: AsyncSession, source: Source, already: bool) -> Ingested:
+        rows = (
+            await session.scalars(
+                select(Proposal)
+                .options(selectinload(Proposal.source))
+                .where(Proposal.source_id == source.id)
+                .order_by(Proposal.position)
+            )
+        ).all()
+        return Ingested(
+            source_view(source),
+            tuple(_view(p) for p in rows if p.status == ProposalStatus.PENDING),
+            already=already,
+            approved=sum(p.status == ProposalStatus.APPROVED for p in rows),
+            rejected=sum(p.status == ProposalStatus.REJECTED for p in rows),
+        )
+
+    # ----- writing -------------------------------------------------------------------------
+
+    async def record(self, result: IngestResult, actor: str) -> Ingested:
+        """Stores the article as a source and its drafts as pending proposals. The same text
+        or URL recorded twice (even by two processes at once) is one source."""
+        earlier = await self.already_ingested(result.fingerprint, result.url)
+        if earlier is not None:
+            return earlier
+        outlet = (result.outlet or "Unknown outlet")[:MAX_OUTLET]
+        headline = (result.title or "Untitled article")[:MAX_HEADLINE]
+        try:
+            async with self._write() as session:
+                source = Source(
+                    key=source_key(result.outlet, result.published, result.fingerprint),
+                    outlet=outlet,
+                    headline=headline,
+                    url=result.url.strip()[:MAX_URL] if result.url else None,
+                    published=result.published,
+                    fingerprint=result.fingerprint,
+                    ingested_by=actor,
+                    ingested_at=utcnow(),
+                )
+                session.add(source)
+                await session.flush()
+                rows = [self._proposal(source, n, d, actor) for n, d in enumerate(result.proposals)]
+                session.add_all(rows)
+                await session.flush()
+                after = {"source": source.key, "proposals": [p.id for p in rows]}
+                audit.record(session, actor, "ingest", "source", source.id, None, after)
+                await bump_revision(session)  # /sources lists the new source
+                return await self._summary(session, source, already=False)
+        except IntegrityError:
+            # Another process recorded the same article between the check and the insert.
+            found = await self.already_ingested(result.fingerprint, result.url)
+            if found is None:
+                raise
+            return found
+
+    def _proposal(
+        self, source: Source, position: int, draft: ProposalDraft, actor: str
+    ) -> Proposal:
+        return Proposal(
+            source=source,
+            position=position,
+            text=draft.text,
+            topic=draft.topic,
+            alternatives=list(draft.topic_alternatives),
+            new_topic_slug=draft.new_topic.slug if draft.new_topic else None,
+            new_topic_title=draft.new_topic.title[:120] if draft.new_topic else None,
+            corroborates=draft.corroborates,
+            also_corroborates=list(draft.also_corroborates),
+            candidates=list(draft.candidates),
+            score=float(draft.score),
+            importance=draft.importance,
+            flags=list(draft.flags),
+            heading=draft.heading[:200] if draft.heading else None,
+            status=ProposalStatus.PENDING,
+            created_by=actor,
+        )
+
+    async def _chosen(self, session: AsyncSession, ids: Sequence[int] | None) -> list[Proposal]:
+        query = select(Proposal).options(selectinload(Proposal.source))
+        if ids is None:
+            query = query.where(Proposal.status == ProposalStatus.PENDING)
+        else:
+            query = query.where(Proposal.id.in_(list(ids)))
+        rows = list((await session.scalars(query.order_by(Proposal.id))).all())
+        missing = sorted(set(ids or ()) - {p.id for p in rows})
+        if missing:
+            raise UnknownProposal(missing[0])
+        return rows
+
+    async def approve(
+        self, ids: Sequence[int] | None, actor: str, topic: str | None = None
+    ) -> Decision:
+        """Approves the given proposals (None: every pending one), in one transaction: new
+        points in their topic (or `topic`), or the article cited on the points they repeat."""
+        async with self._write() as session:
+            chosen = await self._chosen(session, ids)
+            override = await find_topic(session, topic) if topic else None
+            published: list[int] = []
+            corroborated: list[int] = []
+            skipped: list[int] = []
+            created: list[str] = []
+            links: list[list[int]] = []
+            for proposal in chosen:
+                if proposal.status != ProposalStatus.PENDING:
+                    skipped.append(proposal.id)
+                    continue
+                cited = await self._cite(session, proposal, actor) if override is None else []
+                if cited:
+                    corroborated.extend(cited)
+                    links.extend([point_id, proposal.source_id] for point_id in cited)
+                else:
+                    target = override or await self._topic_for(session, proposal, created)
+                    point = new_point(
+                        session,
+                        target,
+                        clean_point_text(proposal.text),
+                        actor,
+                        importance=proposal.importance,
+                        sources=[proposal.source],
+                    )
+                    await session.flush()
+                    await self._points.reindex(session, point)
+                    proposal.point_id = point.id
+                    published.append(point.id)
+                proposal.status = ProposalStatus.APPROVED
+                proposal.decided_by, proposal.decided_at = actor, utcnow()
+            decided = [p.id for p in chosen if p.id not in skipped]
+            if decided:
+                after = {
+                    "proposals": decided,
+                    "published": published,
+                    "links": links,
+                    "topics_created": created,
+                }
+                audit.record(session, actor, "approve", "proposals", None, None, after)
+                await bump_revision(session)
+            return Decision(
+                published=tuple(published),
+                corroborated=tuple(dict.fromkeys(corroborated)),
+                skipped=tuple(skipped),
+                topics_created=tuple(created),
+            )
+
+    async def _cite(self, session: AsyncSession, proposal: Proposal, actor: str) -> list[int]:
+        """Adds the article as a source of the published points the proposal repeats; a
+        point that gains a source is a new version, so `changes` digests show it again."""
+        wanted = [proposal.corroborates, *proposal.also_corroborates]
+        ids = [i for i in dict.fromkeys(wanted) if i is not None]
+        if not ids:
+            return []
+        points = (
+            await session.scalars(
+                select(KeyPoint)
+                .options(selectinload(KeyPoint.sources))
+                .where(KeyPoint.id.in_(ids), KeyPoint.status == PUBLISHED)
+            )
+        ).all()
+        cited = []
+        for point in points:
+            if proposal.source not in point.sources:
+                point.sources.append(proposal.source)
+                stamp(point, actor)
+                cited.append(point.id)
+        return cited
+
+    async def _topic_for(
+        self, session: AsyncSession, proposal: Proposal, created: list[str]
+    ) -> Topic:
+        """The proposal's topic; a suggested new topic is created on approval."""
+        if proposal.topic:
+            try:
+                return await find_topic(session, proposal.topic)
+            except UnknownTopic:
+                pass  # removed since the ingest: fall back to its alternatives
+        for name in [proposal.new_topic_slug, *proposal.alternatives]:
+            if not name:
+                continue
+            try:
+                return await find_topic(session, name)
+            except UnknownTopic:
+                if name != proposal.new_topic_slug:
+                    continue
+            position = int(await session.scalar(select(func.count()).select_from(Topic)) or 0)
+            topic = Topic(
+                slug=name,
+                title=proposal.new_topic_title or name.title(),
+                description="",
+                aliases=[],
+                position=position,
+            )
+            session.add(topic)
+            await session.flush()
+            created.append(name)
+            return topic
+        raise UnknownTopic(proposal.topic or "")
+
+    async def reject(self, ids: Sequence[int] | None, actor: str) -> Decision:
+        async with self._write() as session:
+            chosen = await self._chosen(session, ids)
+            rejected, skipped = [], []
+            for proposal in chosen:
+                if proposal.status != ProposalStatus.PENDING:
+                    skipped.append(proposal.id)
+                    continue
+                proposal.status = ProposalStatus.REJECTED
+                proposal.decided_by, proposal.decided_at = actor, utcnow()
+                rejected.append(proposal.id)
+            if rejected:
+                audit.record(
+                    session, actor, "reject", "proposals", None, None, {"proposals": rejected}
+                )
+            return Decision(rejected=tuple(rejected), skipped=tuple(skipped))
