@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr, field_validator
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from briefings.db import DEFAULT_URL
+from briefings.db import DEFAULT_URL, anchor_sqlite
 from briefings.schedule import find_zone
+
+HOME_VARIABLE = "BRIEFBOT_HOME"
+# `briefbot --env-file PATH` sets this, so every settings class read afterwards uses that file.
+ENV_FILE_VARIABLE = "BRIEFBOT_ENV_FILE"
+
+
+def briefbot_home() -> Path:
+    """Where `.env` is read from and the default SQLite database lives: $BRIEFBOT_HOME, or
+    the current directory (a clone's own folder, for `make run`)."""
+    return Path(os.environ.get(HOME_VARIABLE) or ".").expanduser().resolve()
+
+
+def env_file() -> Path:
+    return Path(os.environ.get(ENV_FILE_VARIABLE) or briefbot_home() / ".env")
 
 
 def _id_set(raw: str) -> frozenset[str]:
@@ -14,9 +32,16 @@ def _id_set(raw: str) -> frozenset[str]:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file_encoding="utf-8", extra="ignore")
 
-    database_url: str = DEFAULT_URL
+    def __init__(self, **values: Any) -> None:
+        # The file is chosen when settings are read, not when this module is imported, so
+        # BRIEFBOT_HOME and --env-file apply; tests pass _env_file=None to read none.
+        values.setdefault("_env_file", env_file())
+        super().__init__(**values)
+
+    # A relative SQLite path (the default's too) lives under BRIEFBOT_HOME, not the cwd.
+    database_url: str = Field(DEFAULT_URL, validate_default=True)
     log_level: str = "WARNING"
     bot_name: str = "Briefing bot"
     # Named in /start and digests; empty means the title in the curated briefings file.
@@ -44,6 +69,11 @@ class Settings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+
+    @field_validator("database_url")
+    @classmethod
+    def _anchored(cls, value: str) -> str:
+        return anchor_sqlite(value, briefbot_home())
 
     @field_validator("default_timezone")
     @classmethod
