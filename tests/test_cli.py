@@ -5,15 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pty
 import subprocess
 import sys
 import tomllib
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 
 from bot.cli import BROKEN_PIPE_EXIT, parser
 from bot.core import texts
+from bot.version import version
 
 TIMEOUT = 60
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,6 +138,8 @@ def test_home_is_one_database_from_any_folder(tmp_path: Path) -> None:
     database = home / "data" / "briefbot.db"
     assert database.is_file()
     assert f"Database: SQLite file {database}" in run_cli(["migrate"], second, env).stdout
+    started = run_cli(["run"], second, env, "/topics\n")
+    assert f"Database: SQLite file {database}" in started.stderr
     assert list(first.iterdir()) == []
     assert list(second.iterdir()) == []
 
@@ -156,11 +161,48 @@ def test_env_file_option_replaces_the_home_dotenv(tmp_path: Path) -> None:
     assert "no such file" in missing.stderr
 
 
-def test_version_is_the_project_version(tmp_path: Path) -> None:
+def test_chat_on_a_terminal_names_the_database_in_its_banner(tmp_path: Path) -> None:
+    terminal, stdin = pty.openpty()
+    try:
+        with subprocess.Popen(
+            [*COMMAND, "chat"],
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+            env={
+                "PATH": os.environ.get("PATH", ""),
+                "HOME": str(tmp_path),
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+            },
+        ) as process:
+            os.write(terminal, b"/quit\n")
+            out, errors = process.communicate(timeout=TIMEOUT)
+    finally:
+        os.close(stdin)
+        os.close(terminal)
+    assert process.returncode == 0, errors
+    assert f"Database: SQLite file {tmp_path / 'bot.db'}" in out
+    assert "Type /help to start" in out
+
+
+def _project_version() -> str:
     with (ROOT / "pyproject.toml").open("rb") as file:
-        expected = tomllib.load(file)["project"]["version"]
+        return str(tomllib.load(file)["project"]["version"])
+
+
+def test_version_is_the_project_version(tmp_path: Path) -> None:
     done = briefbot(["--version"], tmp_path)
-    assert done.stdout.strip() == f"briefbot {expected}"
+    assert done.stdout.strip() == f"briefbot {_project_version()}"
+
+
+def test_version_in_a_source_tree_comes_from_pyproject(monkeypatch: pytest.MonkeyPatch) -> None:
+    def not_installed(name: str) -> str:
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(metadata, "version", not_installed)
+    assert version() == _project_version()
 
 
 def test_help_describes_the_bot_and_lists_every_command(tmp_path: Path) -> None:
