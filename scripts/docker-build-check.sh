@@ -26,7 +26,7 @@ context=$(mktemp -d)
 fake_pid=
 cleanup() {
   if [ -n "$fake_pid" ]; then kill "$fake_pid" 2>/dev/null || true; fi
-  docker rm -f briefbot-check >/dev/null 2>&1 || true
+  docker rm -f -v briefbot-check >/dev/null 2>&1 || true
   rm -rf "$context"
 }
 trap cleanup EXIT
