@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench bench-fanout clean
+.PHONY: run test lint typecheck pytest bench bench-fanout image clean
 
 run: $(STAMP)
 	$(BIN)/briefbot run
@@ -27,6 +27,10 @@ bench: $(STAMP)
 # Ten thousand digests paced at Telegram's limits: about six minutes.
 bench-fanout: $(STAMP)
 	$(BIN)/python -m bench.bench_fanout
+
+# Build the container image and check it runs (skipped when Docker is not available).
+image: $(STAMP)
+	scripts/docker-build-check.sh
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \

@@ -5,18 +5,41 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot import cli_backup, cli_digests
-from bot.config import Settings
+from bot.config import ENV_FILE_VARIABLE, HOME_VARIABLE, Settings
+from bot.version import version
+from briefings.db import describe
 
+DESCRIPTION = """\
+A chat bot that briefs people on a news event: short key points by topic, each citing its
+sources, on Telegram, Slack and a local console, with scheduled digests and admin commands."""
+EPILOG = f"""\
+Settings are environment variables or lines in $BRIEFBOT_HOME/.env (see .env.example), e.g.
+  {HOME_VARIABLE}       where .env is read and the default SQLite database lives
+                      ($BRIEFBOT_HOME/data/briefbot.db); default: the current directory
+  DATABASE_URL        a SQLite file (relative paths are under BRIEFBOT_HOME) or
+                      postgresql+asyncpg://user:pass@host/db
+  TELEGRAM_BOT_TOKEN  starts the Telegram adapter in `run`
+  SLACK_BOT_TOKEN     with SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), starts the Slack adapter
+`briefbot COMMAND --help` explains a command."""
 CONNECT_HINT = (
     "No chat tokens configured, so this is the local console chat. To connect Telegram set "
     "TELEGRAM_BOT_TOKEN, for Slack SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see .env.example)."
 )
+NO_CONSOLE = (
+    "briefbot run: no chat tokens are configured and there is no terminal to chat on, so there "
+    "is nothing to run; set TELEGRAM_BOT_TOKEN, or SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, in "
+    "the environment or $BRIEFBOT_HOME/.env (see .env.example)."
+)
 BANNER = "Type /help to start, /quit to leave."
+# What a process killed by SIGPIPE reports; `briefbot digest ... | head -1` ends like `cat`.
+BROKEN_PIPE_EXIT = 128 + 13
 
 
 def configure_logging(level: str) -> None:
@@ -30,6 +53,10 @@ def configure_logging(level: str) -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
+def location(settings: Settings) -> str:
+    return "Database: " + describe(settings.database_url)
+
+
 async def _chat(settings: Settings, guest: bool, json_mode: bool, banner: str | None) -> None:
     from bot.adapters.console import ConsoleAdapter
     from bot.app import build_app
@@ -41,15 +68,33 @@ async def _chat(settings: Settings, guest: bool, json_mode: bool, banner: str | 
         await app.close()
 
 
+def _no_console(settings: Settings) -> bool:
+    """No chat platform and no input to chat with: stdin is /dev/null or closed, as in a
+    container without -i or under systemd. A pipe or a file still drives the console."""
+    from bot.adapters.slack.settings import SlackSettings
+    from bot.adapters.telegram.settings import TelegramSettings
+
+    if settings.section(TelegramSettings).configured or settings.section(SlackSettings).configured:
+        return False
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (AttributeError, OSError, ValueError):
+        return True
+    return stat.S_ISCHR(mode) and not sys.stdin.isatty()
+
+
 async def _run(settings: Settings) -> None:
     from bot.app import run_bot
 
+    # On stderr, so it reaches a service's log without mixing into the console's answers.
+    print(f"briefbot {version()}. {location(settings)}", file=sys.stderr)
     await run_bot(settings, console_banner=CONNECT_HINT + "\n" + BANNER)
 
 
 async def _migrate(settings: Settings) -> None:
     from bot.app import open_store
 
+    print(location(settings))
     store = await open_store(settings)
     await store.close()
     print("Database is at the newest schema.")
@@ -71,8 +116,8 @@ async def _seed(settings: Settings, path: Path | None) -> None:
 
 
 def _slack_manifest(settings: Settings, socket_mode: bool, url: str | None, as_json: bool) -> int:
-    from bot.adapters.slack.manifest import build_manifest, dump
     from bot.core.core import default_registry
+    from bot.adapters.slack.manifest import build_manifest, dump
 
     if socket_mode and url:
         print("Choose one: --socket-mode or --request-url.", file=sys.stderr)
@@ -90,19 +135,51 @@ def _slack_manifest(settings: Settings, socket_mode: bool, url: str | None, as_j
     return 0
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=24, width=100)
+        # argparse measures subcommands one indent short, which would push the longest
+        # (slack-manifest) help onto a line of its own; start every help in one column.
+        self._action_max_length = 22
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="briefbot", description=__doc__)
-    sub = root.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start every configured chat adapter (console if none)")
-    chat = sub.add_parser("chat", help="chat with the bot on this terminal")
+    root = argparse.ArgumentParser(
+        prog="briefbot",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=_Formatter,
+    )
+    root.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    root.add_argument(
+        "--env-file",
+        type=Path,
+        metavar="PATH",
+        help=f"settings file to read instead of $BRIEFBOT_HOME/.env (or {ENV_FILE_VARIABLE})",
+    )
+    sub = root.add_subparsers(dest="command", required=True, title="commands", metavar="COMMAND")
+    sub.add_parser(
+        "run",
+        help="start the bot on every chat platform configured (the console chat if none)",
+        description="Start Telegram when TELEGRAM_BOT_TOKEN is set and Slack when SLACK_BOT_TOKEN "
+        "is, with the web server (webhooks, /healthz, /metrics) on HTTP_HOST:HTTP_PORT. With "
+        "neither, chat on this terminal; with neither and no terminal, exit with status 2.",
+    )
+    chat = sub.add_parser(
+        "chat", help="chat with the bot on this terminal, or one line per message"
+    )
     chat.add_argument("--json", action="store_true", help="one JSON object per input line")
-    chat.add_argument("--guest", action="store_true", help="act as a user without admin rights")
-    sub.add_parser("migrate", help="bring the database to the newest schema")
+    chat.add_argument(
+        "--guest", action="store_true", help="act as a user without admin rights (CONSOLE_ADMIN)"
+    )
+    sub.add_parser("migrate", help="bring the database (DATABASE_URL) to the newest schema")
     cli_digests.add_parsers(sub)
     cli_backup.add_parsers(sub)
     seed = sub.add_parser("seed", help="load curated briefings that the database lacks")
     seed.add_argument("--file", type=Path, help="a briefings YAML file (default: the built-in one)")
-    manifest = sub.add_parser("slack-manifest", help="print the Slack app manifest")
+    manifest = sub.add_parser(
+        "slack-manifest", help="print the Slack app manifest (the app is named BOT_NAME)"
+    )
     manifest.add_argument("--socket-mode", action="store_true", help="Socket Mode (the default)")
     manifest.add_argument("--request-url", help="HTTP mode: public URL of /slack/events")
     manifest.add_argument("--json", action="store_true", help="JSON instead of YAML")
@@ -110,26 +187,45 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    root = parser()
+    args = root.parse_args(argv)
+    if args.env_file is not None:
+        if not args.env_file.is_file():
+            root.error(f"--env-file {args.env_file}: no such file")
+        os.environ[ENV_FILE_VARIABLE] = str(args.env_file.resolve())
     settings = Settings()
     configure_logging(settings.log_level)
     try:
-        if args.command == "run":
-            asyncio.run(_run(settings))
-        elif args.command == "chat":
-            asyncio.run(_chat(settings, args.guest, args.json, BANNER))
-        elif args.command == "migrate":
-            asyncio.run(_migrate(settings))
-        elif args.command == "seed":
-            asyncio.run(_seed(settings, args.file))
-        elif args.command in cli_digests.COMMANDS:
-            return int(asyncio.run(cli_digests.run(args, settings)))
-        elif args.command in cli_backup.COMMANDS:
-            return int(asyncio.run(cli_backup.run(args, settings)))
-        elif args.command == "slack-manifest":
-            return _slack_manifest(settings, args.socket_mode, args.request_url, args.json)
+        code = _dispatch(args, settings)
+        sys.stdout.flush()  # here, so a reader that left is noticed inside the try
+    except BrokenPipeError:
+        # The reader stopped reading (`| head -1`): end quietly. Point stdout at /dev/null so
+        # Python's own flush at exit does not fail a second time with a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return BROKEN_PIPE_EXIT
     except KeyboardInterrupt:
         return 130
+    return code
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "run":
+        if _no_console(settings):
+            print(NO_CONSOLE, file=sys.stderr)
+            return 2
+        asyncio.run(_run(settings))
+    elif args.command == "chat":
+        asyncio.run(_chat(settings, args.guest, args.json, location(settings) + "\n" + BANNER))
+    elif args.command == "migrate":
+        asyncio.run(_migrate(settings))
+    elif args.command == "seed":
+        asyncio.run(_seed(settings, args.file))
+    elif args.command in cli_digests.COMMANDS:
+        return int(asyncio.run(cli_digests.run(args, settings)))
+    elif args.command in cli_backup.COMMANDS:
+        return int(asyncio.run(cli_backup.run(args, settings)))
+    elif args.command == "slack-manifest":
+        return _slack_manifest(settings, args.socket_mode, args.request_url, args.json)
     return 0
 
 

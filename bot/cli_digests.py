@@ -28,14 +28,21 @@ def guess_kind(platform: str, chat: str) -> ChatKind:
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     def chat_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--platform", required=True, choices=PLATFORMS)
+        p.add_argument("--platform", required=True, choices=PLATFORMS, help="the chat's platform")
         p.add_argument("--chat", required=True, help="chat id, or @channelname on Telegram")
 
     subscribe = sub.add_parser("subscribe", help="subscribe a chat to scheduled digests")
     chat_args(subscribe)
-    subscribe.add_argument("--kind", choices=("private", "group", "channel"))
     subscribe.add_argument(
-        "options", nargs="*", help="as in chat: [HH:MM] [Area/City] [days] [topics] [full|changes]"
+        "--kind",
+        choices=("private", "group", "channel"),
+        help="the chat's kind (default: guessed from the chat id)",
+    )
+    subscribe.add_argument(
+        "options",
+        nargs="*",
+        help="as in chat: [HH:MM] [Area/City] [days] [topics] [full|changes]; the zone "
+        "defaults to DEFAULT_TIMEZONE",
     )
     chat_args(sub.add_parser("unsubscribe", help="stop a chat's digests"))
     sub.add_parser("subscriptions", help="list every subscription and its state")

@@ -1,18 +1,32 @@
 """Shared settings, and the way platform packages read theirs: the only place the environment
 (and `.env`) is read. Each platform package adds its own settings class (its prefix, its
-validation), read through `Settings.section`."""
+validation) on `EnvSettings`, read through `Settings.section` from the same file."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+import os
+from pathlib import Path
+from typing import Any, TypeVar
 
-from pydantic import field_validator
+from pydantic import Field, PrivateAttr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from briefings.db import DEFAULT_URL
+from briefings.db import DEFAULT_URL, anchor_sqlite
 from briefings.schedule import find_zone
 
-SectionT = TypeVar("SectionT", bound=BaseSettings)
+HOME_VARIABLE = "BRIEFBOT_HOME"
+# `briefbot --env-file PATH` sets this, so every settings class read afterwards uses that file.
+ENV_FILE_VARIABLE = "BRIEFBOT_ENV_FILE"
+
+
+def briefbot_home() -> Path:
+    """Where `.env` is read from and the default SQLite database lives: $BRIEFBOT_HOME, or
+    the current directory (a clone's own folder, for `make run`)."""
+    return Path(os.environ.get(HOME_VARIABLE) or ".").expanduser().resolve()
+
+
+def env_file() -> Path:
+    return Path(os.environ.get(ENV_FILE_VARIABLE) or briefbot_home() / ".env")
 
 
 def id_set(raw: str) -> frozenset[str]:
@@ -20,10 +34,26 @@ def id_set(raw: str) -> frozenset[str]:
     return frozenset(part.strip() for part in raw.replace(";", ",").split(",") if part.strip())
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+class EnvSettings(BaseSettings):
+    """Settings read from the environment and one `.env` file."""
 
-    database_url: str = DEFAULT_URL
+    model_config = SettingsConfigDict(env_file_encoding="utf-8", extra="ignore")
+    _read_from: Path | None = PrivateAttr(default=None)
+
+    def __init__(self, **values: Any) -> None:
+        # The file is chosen when settings are read, not when this module is imported, so
+        # BRIEFBOT_HOME and --env-file apply; tests pass _env_file=None to read none.
+        values.setdefault("_env_file", env_file())
+        super().__init__(**values)
+        self._read_from = values["_env_file"]
+
+
+SectionT = TypeVar("SectionT", bound=EnvSettings)
+
+
+class Settings(EnvSettings):
+    # A relative SQLite path (the default's too) lives under BRIEFBOT_HOME, not the cwd.
+    database_url: str = Field(DEFAULT_URL, validate_default=True)
     log_level: str = "WARNING"
     bot_name: str = "Briefing bot"
     # Named in /start and digests; empty means the title in the curated briefings file.
@@ -40,6 +70,11 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8080
 
+    @field_validator("database_url")
+    @classmethod
+    def _anchored(cls, value: str) -> str:
+        return anchor_sqlite(value, briefbot_home())
+
     @field_validator("default_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -50,4 +85,4 @@ class Settings(BaseSettings):
 
     def section(self, cls: type[SectionT]) -> SectionT:
         """A platform's own settings class, read from the same environment and `.env`."""
-        return cls()
+        return cls(_env_file=self._read_from)

@@ -11,7 +11,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
+# Shipped inside the package (see package-data in pyproject.toml), so an installed wheel migrates.
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 DEFAULT_URL = "sqlite+aiosqlite:///data/briefbot.db"
 BUSY_TIMEOUT_MS = 5000
 
@@ -33,9 +34,39 @@ def is_sqlite(url: str) -> bool:
     return make_url(normalise_url(url)).get_backend_name() == "sqlite"
 
 
-def _ensure_sqlite_dir(url: str) -> None:
+def _sqlite_file(url: str) -> str | None:
     database = make_url(url).database
-    if database and database != ":memory:" and not database.startswith("file:"):
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database
+
+
+def anchor_sqlite(url: str, base: Path) -> str:
+    """The URL with a relative SQLite file path made absolute against `base`, so the same
+    settings name the same file from any working directory. Other URLs are returned as given."""
+    if not is_sqlite(url):
+        return url
+    database = _sqlite_file(url)
+    if database is None:
+        return url
+    path = Path(database).expanduser()  # SQLite itself would take "~" literally
+    if str(path) == database and path.is_absolute():
+        return url
+    parsed = make_url(url).set(database=str(base / path))  # base is ignored for absolute paths
+    return parsed.render_as_string(hide_password=False)
+
+
+def describe(url: str) -> str:
+    """Where the data is, for people: the SQLite file, or the URL with its password hidden."""
+    if is_sqlite(url):
+        database = _sqlite_file(url)
+        return f"SQLite file {database}" if database else "SQLite in memory"
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    database = _sqlite_file(url)
+    if database:
         Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
 
 

@@ -5,17 +5,15 @@ from __future__ import annotations
 import re
 
 from pydantic import SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from bot.config import id_set
+from bot.config import EnvSettings, id_set
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
-class SlackSettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="SLACK_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
+class SlackSettings(EnvSettings):
+    model_config = SettingsConfigDict(env_prefix="SLACK_")
 
     # Bot token (xoxb-...); the adapter starts when it is set.
     bot_token: SecretStr | None = None

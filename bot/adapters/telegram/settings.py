@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from pydantic import SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from bot.config import id_set
+from bot.config import EnvSettings, id_set
 
 
-class TelegramSettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="TELEGRAM_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
+class TelegramSettings(EnvSettings):
+    model_config = SettingsConfigDict(env_prefix="TELEGRAM_")
 
     # From @BotFather; the adapter starts when it is set.
     bot_token: SecretStr | None = None
