@@ -116,8 +116,8 @@ async def _seed(settings: Settings, path: Path | None) -> None:
 
 
 def _slack_manifest(settings: Settings, socket_mode: bool, url: str | None, as_json: bool) -> int:
-    from bot.core.core import default_registry
     from bot.adapters.slack.manifest import build_manifest, dump
+    from bot.core.core import default_registry
 
     if socket_mode and url:
         print("Choose one: --socket-mode or --request-url.", file=sys.stderr)

@@ -78,7 +78,7 @@ class Source(Base):
     url: Mapped[str | None] = mapped_column(String(500))
     published: Mapped[dt.date | None] = mapped_column(Date)
     # An ingested article's cleaned text, hashed: the same article pasted twice is one source.
-    fingerprint: Mapped[str | None] = mapped_column(String(64), unique=True)
+    fingerprint: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     ingested_by: Mapped[str | None] = mapped_column(String(160))
     ingested_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 

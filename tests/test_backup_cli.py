@@ -13,7 +13,8 @@ from briefings.backup import copy_sqlite
 from briefings.db import create_engine, current_revision, head_revision, migrate
 from briefings.loader import load_briefings
 from briefings.models import AuditEntry, StoreMeta
-from briefings.store import REVISION_KEY, BriefingStore
+from briefings.store import BriefingStore
+from briefings.topics import REVISION_KEY
 from tests.test_cli import briefbot
 
 UNREACHABLE_PG = "postgresql://backup:s3cret@127.0.0.1:1/nowhere"
@@ -98,7 +99,7 @@ async def test_backup_copies_one_consistent_state_while_points_are_added(tmp_pat
 
     async def add_points() -> None:
         while not stop.is_set():
-            await store.add_point("treaty", f"Point {written[0]} added during the backup.", "t")
+            await store.points.add("treaty", f"Point {written[0]} added during the backup.", "t")
             written[0] += 1
             if written[0] == 5:
                 started.set()
@@ -128,6 +129,6 @@ async def test_backup_copies_one_consistent_state_while_points_are_added(tmp_pat
             indexed = await conn.scalar(text("SELECT count(*) FROM point_fts"))
         # Each add_point is one transaction; a torn copy would disagree on these counts.
         assert (adds, revision, indexed) == (in_copy, 1 + in_copy, 80 + in_copy)
-        assert (await copy.search("during the backup")).hits
+        assert (await copy.topics.search("during the backup")).hits
     finally:
         await copy.close()

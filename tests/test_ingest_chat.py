@@ -1,0 +1,227 @@
+"""Ingestion through the core, as every platform reaches it: an admin hands over an article
+(pasted, replied to, uploaded or linked), reviews the proposals and approves them; readers'
+topic commands, /sources and `changes` digests show the result. Bad input changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from bot.core import texts
+from bot.core.core import Core
+from bot.core.fetching import FetchedDocument, FetchFailed
+from bot.core.messages import Attachment, AttachmentTooLarge, ChatRef, Incoming
+from bot.core.roles import Roles
+from bot.render.plain import render
+from briefings.digest import compose
+from briefings.loader import load_briefings
+from briefings.models import CHANGES
+from briefings.store import BriefingStore
+from tests.conftest import CONSOLE_ADMINS, GUEST, OPERATOR
+
+ARTICLES = Path(__file__).resolve().parent / "fixtures" / "articles" / "untuned"
+RATIFICATION = (ARTICLES / "101_duma_ratifies.txt").read_text(encoding="utf-8")
+SEOUL_HTML = (ARTICLES / "102_seoul_reacts.html").read_bytes()
+LINK = "https://news.example/world/ratification"
+CURATED = {s.key for s in load_briefings().sources}
+
+
+def say(text: str, user: str = OPERATOR, **extra: object) -> Incoming:
+    return Incoming(ChatRef("console", "local"), user, user, text, **extra)  # type: ignore[arg-type]
+
+
+async def ask(core: Core, text: str, user: str = OPERATOR, **extra: object) -> str:
+    replies = await core.handle(say(text, user, **extra))
+    return "\n\n".join(render(r) for r in replies)
+
+
+async def fetch(url: str) -> FetchedDocument:
+    if url != LINK:
+        raise FetchFailed("That link points to a private or local address, which I don't fetch.")
+    return FetchedDocument(url, RATIFICATION.encode(), "text/plain", "ratification.txt")
+
+
+@pytest.fixture
+def core(store: BriefingStore) -> Core:
+    return Core(store, Roles(store.admins, CONSOLE_ADMINS), event_title="test", fetch_url=fetch)
+
+
+def proposal_ids(out: str) -> list[int]:
+    return [int(line.split()[1][1:]) for line in out.splitlines() if line.startswith("• p")]
+
+
+async def test_paste_review_approve_then_readers_see_it(core: Core, store: BriefingStore) -> None:
+    before = await store.topics.catalog()
+    since = dt.datetime.now(dt.UTC)
+    out = await ask(core, f"/ingest outlet: Test Wire\ndate: 2024-07-11\n{RATIFICATION}")
+    assert out.startswith("PROPOSED FROM TEST WIRE"), out
+    ids = proposal_ids(out)
+    assert len(ids) >= 5
+    assert "→ #" in out  # repeats of existing points are shown as such
+    listed = await ask(core, "/proposals")
+    assert proposal_ids(listed) == sorted(ids)
+    approved = await ask(core, "/approve all")
+    assert "Published" in approved
+    assert "as a source of" in approved
+    after = await store.topics.catalog()
+    assert after.point_count > before.point_count
+    source = next(s for s in after.sources if s.outlet == "Test Wire")
+    assert source.published == dt.date(2024, 7, 11)
+    cited = [p for t in after.topics for p in t.points if source in p.sources]
+    assert len(cited) == len(ids)  # each proposal published or corroborated a point
+    assert "Test Wire" in await ask(core, "/sources", GUEST)
+    digest = compose(after, (), CHANGES, since)
+    assert digest.point_count == len({p.id for p in cited})  # new and newly cited points
+    assert await ask(core, "/proposals") == texts.PROPOSALS_NONE
+
+
+async def test_the_same_article_twice_adds_nothing(core: Core, store: BriefingStore) -> None:
+    await ask(core, f"/ingest {RATIFICATION}")
+    counts = await store.row_counts()
+    again = await ask(core, f"/ingest title: Another title\n{RATIFICATION}  ")
+    assert again.startswith("I already have that article as source")
+    assert await store.row_counts() == counts
+
+
+async def test_a_link_is_fetched_and_a_second_link_to_it_is_known(
+    core: Core, store: BriefingStore
+) -> None:
+    out = await ask(core, f"/ingest {LINK}")
+    assert proposal_ids(out)
+    counts = await store.row_counts()
+    assert (await ask(core, f"/ingest {LINK}")).startswith("I already have that article")
+    refused = await ask(core, "/ingest http://127.0.0.1/admin")
+    assert refused == "That link points to a private or local address, which I don't fetch."
+    assert await store.row_counts() == counts
+    catalog = await store.topics.catalog()
+    assert any(s.url == LINK for s in catalog.sources)
+
+
+async def test_a_reply_and_an_uploaded_file_are_articles_too(core: Core) -> None:
+    replied = await ask(core, "/ingest", replied_text=RATIFICATION)
+    assert proposal_ids(replied)
+
+    async def download(limit: int) -> bytes:
+        return SEOUL_HTML
+
+    upload = Attachment("seoul.html", "text/html", len(SEOUL_HTML), download)
+    out = await ask(core, "/ingest", attachment=upload)
+    assert proposal_ids(out), out
+
+
+async def test_approve_into_another_topic_and_reject(core: Core, store: BriefingStore) -> None:
+    out = await ask(core, f"/ingest {RATIFICATION}")
+    fresh = [
+        int(line.split()[1][1:])
+        for line in out.splitlines()
+        if line.startswith("• p") and "→ #" not in line and " new /" not in line
+    ]
+    first, second = fresh[0], fresh[1]
+    assert "Published 1 new points" in await ask(core, f"/approve p{first} economy")
+    catalog = await store.topics.catalog()
+    economy = catalog.topic("economy")
+    assert economy is not None
+    assert any(
+        p.sources[-1].url is None and p.sources[-1].key not in CURATED for p in economy.points
+    )
+    assert "Rejected 1 proposals" in await ask(core, f"/reject {second}")
+    again = await ask(core, f"/approve {second}")
+    assert f"p{second}" in again
+    assert "Already decided" in again
+
+
+async def test_undo_is_offered_after_an_approval(core: Core) -> None:
+    out = await ask(core, f"/ingest {RATIFICATION}")
+    approved = await ask(core, f"/approve {proposal_ids(out)[0]}")
+    assert texts.APPROVED_UNDO in approved
+
+
+ARTICLE_OK = f"/ingest {RATIFICATION}"
+
+
+FRENCH = "Ceci n'est pas un article en anglais, mais il parle de la visite. " * 20
+NOISE = "Share on Facebook\nSubscribe to our newsletter\nAdvertisement"
+REJECTED = texts.INGEST_REJECTED
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/ingest", texts.INGEST_USAGE),
+        ("/ingest    ", texts.INGEST_USAGE),
+        ("/ingest ftp://example.org/a.txt", texts.INGEST_BAD_SCHEME),
+        ("/ingest javascript://alert(1)", texts.INGEST_BAD_SCHEME),
+        ("/ingest date: yesterday\nText.", texts.INGEST_BAD_DATE.format(value="yesterday")),
+        ("/ingest url: not a link\nText.", texts.INGEST_BAD_URL.format(value="not a link")),
+        (f"/ingest {FRENCH}", REJECTED["not_english"]),
+        (f"/ingest {NOISE}", REJECTED["no_story"]),
+        ("/ingest " + "word " * 50_000, REJECTED["too_long"]),
+        ("/approve", texts.CHOICE_USAGE),
+        ("/approve abc", texts.CHOICE_BAD_WORD.format(value="abc")),
+        ("/approve 999999", texts.UNKNOWN_PROPOSAL.format(id=999999)),
+        ("/approve 1-100000", texts.CHOICE_TOO_MANY.format(limit=200)),
+        ("/reject all", texts.NOTHING_PENDING),
+        ("/reject 12 arms", texts.CHOICE_BAD_WORD.format(value="arms")),
+    ],
+)
+async def test_bad_input_gets_one_sentence_and_changes_nothing(
+    core: Core, store: BriefingStore, text: str, expected: str
+) -> None:
+    counts = await store.row_counts()
+    assert await ask(core, text) == expected
+    assert await store.row_counts() == counts
+
+
+async def _refuse(limit: int) -> bytes:
+    raise AttachmentTooLarge()
+
+
+async def _binary(limit: int) -> bytes:
+    return b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 20
+
+
+@pytest.mark.parametrize(
+    ("attachment", "expected"),
+    [
+        (Attachment("huge.txt", "text/plain", 6 * 1024 * 1024, _binary), "too_large"),
+        (Attachment("sneaky.txt", "text/plain", None, _refuse), "too_large"),
+        (Attachment("photo.txt", "text/plain", 5_400, _binary), "binary"),
+    ],
+)
+async def test_bad_files_change_nothing(
+    core: Core, store: BriefingStore, attachment: Attachment, expected: str
+) -> None:
+    counts = await store.row_counts()
+    assert await ask(core, "/ingest", attachment=attachment) == texts.INGEST_REJECTED[expected]
+    assert await store.row_counts() == counts
+
+
+@pytest.mark.parametrize(
+    "text", [ARTICLE_OK, "/proposals", "/approve all", "/reject all", "/approve 1 arms"]
+)
+async def test_guests_change_nothing(core: Core, store: BriefingStore, text: str) -> None:
+    await ask(core, f"/ingest {RATIFICATION}")
+    counts = await store.row_counts()
+    name = text.split()[0][1:]
+    assert await ask(core, text, GUEST) == texts.NOT_ADMIN.format(name=name)
+    assert await store.row_counts() == counts
+
+
+async def test_review_buttons_run_as_the_commands_they_carry(
+    core: Core, store: BriefingStore
+) -> None:
+    [review] = await core.handle(say(f"/ingest {RATIFICATION}"))
+    commands = [b.command for b in review.buttons]
+    assert commands[:2] == ["/approve all", "/reject all"]
+    move = next(c for c in commands if len(c.split()) == 3)  # "/approve 12 arms"
+    _, pid, topic = move.split()
+    assert "Published 1 new points" in await ask(core, move)
+    catalog = await store.topics.catalog()
+    moved = catalog.topic(topic)
+    assert moved is not None
+    assert any(s.key not in CURATED for p in moved.points for s in p.sources)
+    reject = f"/reject {pid}"
+    assert reject in commands
+    assert "Already decided" in await ask(core, reject)
