@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import cli_backup, cli_digests
+from bot import cli_backup, cli_digests, cli_ingest
 from bot.config import ENV_FILE_VARIABLE, HOME_VARIABLE, Settings
 from bot.version import version
 from briefings.db import describe
@@ -175,6 +175,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="bring the database (DATABASE_URL) to the newest schema")
     cli_digests.add_parsers(sub)
     cli_backup.add_parsers(sub)
+    cli_ingest.add_parsers(sub)
     seed = sub.add_parser("seed", help="load curated briefings that the database lacks")
     seed.add_argument("--file", type=Path, help="a briefings YAML file (default: the built-in one)")
     manifest = sub.add_parser(
@@ -224,6 +225,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return int(asyncio.run(cli_digests.run(args, settings)))
     elif args.command in cli_backup.COMMANDS:
         return int(asyncio.run(cli_backup.run(args, settings)))
+    elif args.command in cli_ingest.COMMANDS:
+        return int(asyncio.run(cli_ingest.run(args, settings)))
     elif args.command == "slack-manifest":
         return _slack_manifest(settings, args.socket_mode, args.request_url, args.json)
     return 0

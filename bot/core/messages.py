@@ -34,6 +34,10 @@ class AttachmentTooLarge(Exception):
     """A download stopped at its limit."""
 
 
+class AttachmentUnavailable(Exception):
+    """The platform did not hand the file over (gone, no permission, network)."""
+
+
 @dataclass(frozen=True)
 class Incoming:
     chat: ChatRef

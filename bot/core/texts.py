@@ -134,6 +134,9 @@ INGEST_USAGE = (
     "holding it, or send a .txt or .html file with /ingest as its caption. Optional lines: "
     "outlet: ..., title: ..., date: YYYY-MM-DD."
 )
+INGEST_NO_FILE = (
+    "I could not download that file. Send it again, or paste the article. Nothing was changed."
+)
 INGEST_NO_FETCH = "I can't fetch links here. Paste the article's text after /ingest instead."
 INGEST_BAD_SCHEME = "Only http and https links can be fetched."
 INGEST_BAD_URL = "{value} is not an http or https address."

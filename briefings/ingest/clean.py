@@ -199,11 +199,21 @@ def _can_head(text: str) -> bool:
     )
 
 
+def _headline_like(text: str) -> bool:
+    """A headline, not a section label ("ASIA NEWS DESK") or a menu ("World | Europe")."""
+    words = text.split()
+    return (
+        3 <= len(words) <= 30
+        and not text.isupper()
+        and not any(mark in text for mark in (" | ", " • ", " · ", " / "))
+    )
+
+
 def _page_meta(
     texts: list[str], noise: list[str | None], header: list[int], given: PageMeta
 ) -> PageMeta:
     title = given.title or next(
-        (texts[i] for i in header if noise[i] == "masthead" and len(texts[i].split()) >= 3), None
+        (texts[i] for i in header if noise[i] == "masthead" and _headline_like(texts[i])), None
     )
     published = given.published or next(
         (d for i, k in enumerate(noise) if k in {"date", "byline"} and (d := parse_date(texts[i]))),

@@ -78,5 +78,7 @@ def outlet_from_legal(text: str) -> str | None:
     if not LEGAL.search(text):
         return None
     name = _LEGAL_WORDS.sub(" ", text).strip(" .,-–|")
+    # The name ends where the footer's next item starts ("... Media. Terms of use | ...").
+    name = re.split(r"\.\s|\s\|\s|\s·\s", name + " ", maxsplit=1)[0].strip(" .,-–|")
     name = " ".join(name.split())
     return name if 2 <= len(name) <= 120 else None

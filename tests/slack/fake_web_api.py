@@ -60,6 +60,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.canned: dict[str, deque[Canned]] = defaultdict(deque)
         self.channel_errors: dict[str, str] = {}
+        self.files: dict[str, bytes] = {}  # name -> content, served at file_url(name)
         self.socket_acks: list[dict[str, Any]] = []
         self._envelopes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._changed = asyncio.Condition()
@@ -75,6 +76,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{token}", self._response_url)
         app.router.add_get("/socket", self._socket)
+        app.router.add_get("/files/{name}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -89,6 +91,19 @@ class FakeSlack:
     @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api/"
+
+    def file_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/files/{name}"
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        """Like files.slack.com: only with the bot token; what it serves is recorded."""
+        name = request.match_info["name"]
+        if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
+            return web.Response(status=403)
+        if name not in self.files:
+            return web.Response(status=404)
+        await self._record(Call("file", request.path, dict(request.headers), {"name": name}))
+        return web.Response(body=self.files[name])
 
     def response_url(self, token: str = "r1") -> str:
         return f"http://127.0.0.1:{self.port}/response/{token}"

@@ -49,10 +49,11 @@ def test_http_manifest_declares_every_entry_point() -> None:
         "im:history",
         "im:read",
         "im:write",
-        "channels:read",
-        "groups:read",
+        "files:read",
     ):
         assert scope in scopes
+    # Only what the code uses: nothing reads channel lists or channel history.
+    assert not {"channels:read", "groups:read", "mpim:read", "channels:history"} & set(scopes)
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
 
 

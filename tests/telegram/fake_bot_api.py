@@ -167,6 +167,40 @@ def message(
     return {"message": body}
 
 
+def document(
+    chat_id: int, caption: str, file_id: str, name: str, mime: str, size: int
+) -> dict[str, Any]:
+    """A `message` update carrying a file, its caption holding the command."""
+    update = message(chat_id, caption)
+    body = update["message"]
+    del body["text"]
+    body.pop("entities", None)
+    body["caption"] = caption
+    if entities := entities_of(caption):
+        body["caption_entities"] = entities
+    body["document"] = {
+        "file_id": file_id,
+        "file_unique_id": f"u{file_id}",
+        "file_name": name,
+        "mime_type": mime,
+        "file_size": size,
+    }
+    return update
+
+
+def reply_to(update: dict[str, Any], text: str) -> dict[str, Any]:
+    """The same message, as a reply to an earlier message holding `text`."""
+    body = update["message"]
+    body["reply_to_message"] = {
+        "message_id": next(_ids),
+        "date": body["date"],
+        "chat": body["chat"],
+        "from": user(999, "Reporter"),
+        "text": text,
+    }
+    return update
+
+
 def channel_post(chat_id: int, text: str) -> dict[str, Any]:
     body: dict[str, Any] = {
         "message_id": next(_ids),
@@ -312,6 +346,7 @@ class FakeBotApi:
         self.webhook: dict[str, Any] | None = None
         self.flood_hits = 0
         self.chat_admins: set[tuple[int, int]] = set()  # (chat id, user id) for getChatMember
+        self.files: dict[str, bytes] = {}  # file_id -> content, served by getFile and /file/
         self._port = port
         self._pending: deque[dict[str, Any]] = deque()  # in update_id order
         self.sent_count = self.failed_count = 0  # sendMessage outcomes, kept cheap for stats
@@ -331,6 +366,7 @@ class FakeBotApi:
     async def start(self) -> FakeBotApi:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         app.router.add_post("/_control/updates", self._control_updates)
         app.router.add_get("/_control/stats", self._control_stats)
         app.router.add_post("/_control/reset", self._control_reset)
@@ -520,6 +556,27 @@ class FakeBotApi:
                 can_delete_stories=False,
             )
         return member
+
+    async def _m_getFile(self, params: dict[str, Any]) -> Any:
+        file_id = str(params["file_id"])
+        if file_id not in self.files:
+            return _fail(400, "Bad Request: invalid file_id")
+        size = len(self.files[file_id])
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": size,
+            "file_path": f"documents/{file_id}",
+        }
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        file_id = request.match_info["path"].rsplit("/", 1)[-1]
+        if file_id not in self.files:
+            return web.Response(status=404)
+        self.calls.append(Call("download", {"file_id": file_id}, time.monotonic(), 200))
+        return web.Response(body=self.files[file_id])
 
     async def _m_getMe(self, params: dict[str, Any]) -> Any:
         return {

@@ -116,10 +116,11 @@ def from_action(body: dict[str, Any], command: str) -> Incoming:
 
 
 def is_direct_message(event: dict[str, Any]) -> bool:
-    """A person's new message in a DM with the bot: not an edit, a join or a bot's post."""
+    """A person's new message in a DM with the bot (with or without a file): not an edit, a
+    join or a bot's post."""
     return (
         event.get("channel_type") == "im"
-        and "subtype" not in event
+        and event.get("subtype") in (None, "file_share")
         and "bot_id" not in event
         and bool(event.get("user"))
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Coroutine
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -21,6 +22,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.adapters.base import SendError
 from bot.adapters.slack import limits, texts
+from bot.adapters.slack.files import shared_file
 from bot.adapters.slack.inbound import (
     UMBRELLA,
     from_action,
@@ -82,6 +84,9 @@ class SlackListeners:
         if not is_direct_message(event):
             return
         incoming = from_event(event, context.bot_user_id)
+        attachment = shared_file(event, self._poster.client)
+        if attachment is not None:
+            incoming = replace(incoming, attachment=attachment)
         await self._guard(incoming, self._answer_in_dm(incoming))
 
     async def on_run(self, body: dict[str, Any]) -> None:

@@ -27,9 +27,7 @@ BOT_SCOPES = (
     "im:history",  # message.im: direct messages to the bot
     "im:read",
     "im:write",
-    "channels:read",  # conversations.info on channels the bot serves
-    "groups:read",
-    "mpim:read",
+    "files:read",  # articles shared in a DM for /ingest
 )
 BOT_EVENTS = ("app_mention", "message.im")
 

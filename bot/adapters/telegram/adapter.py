@@ -43,6 +43,13 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "channel_post", "callback_query", "my_chat_member"]
 
 
+def file_url(base_url: str) -> str:
+    """Where files are downloaded from: `.../bot` -> `.../file/bot`, as on api.telegram.org
+    and on a self-hosted Bot API server."""
+    stem = base_url.removesuffix("/bot")
+    return f"{stem}/file/bot" if stem != base_url else base_url.rstrip("/") + "/file/bot"
+
+
 @dataclass(frozen=True)
 class TelegramOptions:
     webhook_url: str | None = None  # webhook mode when set, long polling otherwise
@@ -123,6 +130,7 @@ class TelegramAdapter(ChatAdapter):
             Application.builder()
             .token(token)
             .base_url(base_url)
+            .base_file_url(file_url(base_url))
             .rate_limiter(ChatRateLimiter(o.limits, max_in_flight=o.connection_pool_size))
             .concurrent_updates(
                 ChatUpdateProcessor(o.max_concurrent_updates, o.max_waiting_per_chat, self._metrics)

@@ -13,7 +13,14 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
 from bot.adapters.telegram.limits import MESSAGE_BUDGET
-from bot.core.messages import ChatKind, ChatRef, Incoming
+from bot.core.messages import (
+    Attachment,
+    AttachmentTooLarge,
+    AttachmentUnavailable,
+    ChatKind,
+    ChatRef,
+    Incoming,
+)
 
 log = logging.getLogger(__name__)
 
@@ -106,9 +113,11 @@ def chat_admin_check(message: Message) -> Callable[[], Awaitable[bool]] | None:
 
 
 def mentions(message: Message, me: Me) -> bool:
-    for entity, text in message.parse_entities(
-        [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
-    ).items():
+    if message.text:
+        found = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+    else:  # a file's caption
+        found = message.parse_caption_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+    for entity, text in found.items():
         if entity.type == MessageEntity.TEXT_MENTION:
             if entity.user is not None and entity.user.id == me.id:
                 return True
@@ -125,7 +134,7 @@ def without_mention(text: str, me: Me) -> str:
 def addressed(message: Message, me: Me) -> Addressed | None:
     """The message as the core should see it, or None when it is not meant for this bot:
     /cmd@OtherBot anywhere, and plain text in groups and channels unless it mentions us."""
-    text = message.text
+    text = message.text or message.caption  # a file's command is its caption
     who = author(message)
     if not text or who is None:
         return None
@@ -148,6 +157,7 @@ def addressed(message: Message, me: Me) -> Addressed | None:
         text, explicit = without_mention(text, me), True
     else:
         return None
+    replied = message.reply_to_message
     incoming = Incoming(
         chat,
         who[0],
@@ -155,8 +165,36 @@ def addressed(message: Message, me: Me) -> Addressed | None:
         text,
         ask_is_chat_admin=chat_admin_check(message),
         message_budget=MESSAGE_BUDGET,
+        replied_text=(replied.text or replied.caption) if replied is not None else None,
+        attachment=attached_document(message),
     )
     return Addressed(incoming, explicit, name)
+
+
+def attached_document(message: Message) -> Attachment | None:
+    """A document sent with the message, downloaded only if a command asks for it."""
+    document = message.document
+    if document is None:
+        return None
+    bot = message.get_bot()
+
+    async def download(limit: int) -> bytes:
+        if document.file_size is not None and document.file_size > limit:
+            raise AttachmentTooLarge()
+        try:
+            file = await bot.get_file(document.file_id)
+            if file.file_size is not None and file.file_size > limit:
+                raise AttachmentTooLarge()
+            data = await file.download_as_bytearray()
+        except TelegramError as exc:
+            raise AttachmentUnavailable(exc.message) from exc
+        if len(data) > limit:
+            raise AttachmentTooLarge()
+        return bytes(data)
+
+    return Attachment(
+        document.file_name or "document", document.mime_type, document.file_size, download
+    )
 
 
 def pressed(query: CallbackQuery) -> Incoming | None:

@@ -54,7 +54,9 @@ class TelegramListeners:
         application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
         application.add_handler(
             MessageHandler(
-                filters.TEXT & (filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST),
+                # Text, and files whose caption may be a command (/ingest with an article).
+                (filters.TEXT | filters.Document.ALL)
+                & (filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST),
                 self.on_message,
             )
         )

@@ -12,7 +12,7 @@ from bot.core.context import Context
 from bot.core.fetching import FetchFailed
 from bot.core.handlers.review import review_replies
 from bot.core.ingest_args import ArgsError, IngestArgs, parse_ingest_args
-from bot.core.messages import AttachmentTooLarge, Reply
+from bot.core.messages import AttachmentTooLarge, AttachmentUnavailable, Reply
 from briefings.errors import ArticleRejected
 from briefings.ingest.limits import MAX_ARTICLE_CHARS, MAX_DOCUMENT_BYTES
 from briefings.ingest.types import ArticleInput, PointDoc, TopicDoc
@@ -75,6 +75,8 @@ async def _article(ctx: Context, args: IngestArgs) -> ArticleInput | Reply:
             body = await attachment.download(MAX_DOCUMENT_BYTES)
         except AttachmentTooLarge:
             return Reply.text(texts.INGEST_REJECTED["too_large"], tone="error")
+        except AttachmentUnavailable:
+            return Reply.text(texts.INGEST_NO_FILE, tone="error")
         return _input(args, body, attachment.content_type, attachment.filename)
     if args.link is not None:
         if ctx.fetch_url is None:

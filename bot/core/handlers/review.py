@@ -92,7 +92,7 @@ async def proposals(ctx: Context) -> list[Reply]:
     )
 
 
-def _summary(decision: Decision) -> list[str]:
+def summary_lines(decision: Decision) -> list[str]:
     lines = []
     if decision.published:
         ids = ", ".join(f"#{i}" for i in decision.published)
@@ -117,7 +117,7 @@ async def approve(ctx: Context) -> list[Reply]:
     except ArgsError as bad:
         return [Reply.text(str(bad), tone="error")]
     decision = await ctx.store.proposals.approve(chosen.ids, ctx.incoming.actor, chosen.topic)
-    lines = _summary(decision) or [texts.NOTHING_PENDING]
+    lines = summary_lines(decision) or [texts.NOTHING_PENDING]
     if decision.published or decision.corroborated:
         lines.append(texts.APPROVED_UNDO)
     return [Reply.text(*lines)]
@@ -129,7 +129,7 @@ async def reject(ctx: Context) -> list[Reply]:
     except ArgsError as bad:
         return [Reply.text(str(bad), tone="error")]
     decision = await ctx.store.proposals.reject(chosen.ids, ctx.incoming.actor)
-    return [Reply.text(*(_summary(decision) or [texts.NOTHING_PENDING]))]
+    return [Reply.text(*(summary_lines(decision) or [texts.NOTHING_PENDING]))]
 
 
 COMMANDS = [

@@ -1,0 +1,215 @@
+"""`briefbot ingest`, `proposals`, `approve`, `reject`: the review loop from the shell, for
+operators and scripts. The same pipeline and store as /ingest in a chat."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+
+COMMANDS = ("ingest", "proposals", "approve", "reject")
+ACTOR = "cli:operator (operator)"
+MAX_STDIN = 6 * 1024 * 1024
+
+
+def add_parsers(sub: Any) -> None:
+    ingest = sub.add_parser(
+        "ingest",
+        help="propose key points from an article (a file, a URL or - for standard input)",
+        description="Clean the article, split it into statements, file them by topic and fold "
+        "repeats of existing points into corroborations; the proposals wait for review "
+        "(briefbot proposals / approve / reject, or /proposals in a chat).",
+    )
+    ingest.add_argument("source", help="a .txt or .html file, an http(s) URL, or - for stdin")
+    ingest.add_argument("--outlet", help="the publication's name")
+    ingest.add_argument("--title", help="the headline")
+    ingest.add_argument("--date", type=dt.date.fromisoformat, help="publication date, YYYY-MM-DD")
+    ingest.add_argument("--url", help="where the article was published (for a file or stdin)")
+    ingest.add_argument("--dry-run", action="store_true", help="show the proposals, save nothing")
+    ingest.add_argument("--approve", action="store_true", help="approve every proposal at once")
+    ingest.add_argument("--json", action="store_true", help="one JSON object on standard output")
+    proposals = sub.add_parser("proposals", help="list the proposals waiting for review")
+    proposals.add_argument("--json", action="store_true", help="JSON instead of text")
+    for name, verb in (("approve", "publish"), ("reject", "drop")):
+        command = sub.add_parser(name, help=f"{verb} proposals by id, or all of them")
+        command.add_argument("ids", nargs="+", help="proposal ids (12, p12, 12-15) or all")
+        if name == "approve":
+            command.add_argument("--topic", help="publish them in this topic instead")
+
+
+async def run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import build_app
+
+    app = await build_app(settings)
+    try:
+        if args.command == "ingest":
+            return await _ingest(app, args)
+        if args.command == "proposals":
+            return await _proposals(app, args.json)
+        return await _decide(app, args)
+    finally:
+        await app.close()
+
+
+async def _read(app: Any, source: str) -> tuple[bytes, str | None, str | None, str | None] | str:
+    """(body, content type, file name, url), or a sentence saying why it cannot be read."""
+    if source == "-":
+        data = sys.stdin.buffer.read(MAX_STDIN + 1)
+        return data, None, None, None
+    if source.startswith(("http://", "https://")):
+        fetch = app.core.fetch_url
+        if fetch is None:
+            return "Fetching links is not available in this build."
+        from bot.core.fetching import FetchFailed
+
+        try:
+            fetched = await fetch(source)
+        except FetchFailed as failed:
+            return failed.sentence
+        return fetched.body, fetched.content_type, fetched.filename, fetched.url
+    return await asyncio.to_thread(_read_file, Path(source))
+
+
+def _read_file(path: Path) -> tuple[bytes, str | None, str | None, str | None] | str:
+    if not path.is_file():
+        return f"There is no file at {path}."
+    if path.stat().st_size > MAX_STDIN:
+        return "That file is over 5 MB."
+    return path.read_bytes(), None, path.name, None
+
+
+async def _ingest(app: Any, args: argparse.Namespace) -> int:
+    from bot.core import texts
+    from bot.core.handlers.ingest import topic_docs
+    from briefings.errors import ArticleRejected
+    from briefings.ingest import ArticleInput, propose
+
+    read = await _read(app, args.source)
+    if isinstance(read, str):
+        print(read, file=sys.stderr)
+        return 1
+    body, content_type, filename, url = read
+    article = ArticleInput(
+        body,
+        content_type,
+        filename,
+        url=args.url or url,
+        title=args.title,
+        outlet=args.outlet,
+        published=args.date,
+    )
+    store = app.store
+    catalog = await store.topics.catalog()
+    pending = await store.proposals.pending_docs()
+    try:
+        result = await asyncio.to_thread(propose, article, topic_docs(catalog), pending)
+    except ArticleRejected as rejected:
+        print(texts.INGEST_REJECTED.get(rejected.reason, texts.INGEST_FAILED), file=sys.stderr)
+        return 1
+    source = {"outlet": result.outlet, "headline": result.title, "url": result.url}
+    source["published"] = result.published.isoformat() if result.published else None
+    if args.dry_run:
+        drafts = [_draft_json(None, d) for d in result.proposals]
+        return _show(args.json, source, drafts, dry_run=True)
+    recorded = await store.proposals.record(result, ACTOR)
+    source["key"] = recorded.source.key
+    if recorded.already and not args.json:
+        print(
+            texts.INGEST_ALREADY.format(
+                key=recorded.source.key,
+                headline=recorded.source.headline,
+                pending=len(recorded.proposals),
+                approved=recorded.approved,
+                rejected=recorded.rejected,
+            )
+        )
+        return 0
+    views = [_view_json(p) for p in recorded.proposals]
+    if args.approve and recorded.proposals and not recorded.already:
+        await store.proposals.approve([p.id for p in recorded.proposals], ACTOR)
+    return _show(args.json, {**source, "already": recorded.already}, views, dry_run=False)
+
+
+def _draft_json(proposal_id: int | None, draft: Any) -> dict[str, Any]:
+    return {
+        "id": proposal_id,
+        "text": draft.text,
+        "topic": draft.topic or (draft.new_topic.slug if draft.new_topic else None),
+        "new_topic": draft.new_topic is not None,
+        "topic_alternatives": list(draft.topic_alternatives),
+        "score": round(draft.score, 4),
+        "corroborates": draft.corroborates,
+    }
+
+
+def _view_json(view: Any) -> dict[str, Any]:
+    return {
+        "id": view.id,
+        "text": view.text,
+        "topic": view.topic or (view.new_topic[0] if view.new_topic else None),
+        "new_topic": view.new_topic is not None,
+        "topic_alternatives": list(view.alternatives),
+        "score": round(view.score, 4),
+        "corroborates": view.corroborates,
+    }
+
+
+def _show(as_json: bool, source: dict[str, Any], items: list[dict[str, Any]], dry_run: bool) -> int:
+    if as_json:
+        print(json.dumps({"source": source, "proposals": items}, ensure_ascii=False, indent=2))
+        return 0
+    head = f"{source.get('outlet')}: {source.get('headline')}"
+    print(head + (" (dry run: nothing saved)" if dry_run else ""))
+    for item in items:
+        where = f"#{item['corroborates']}" if item["corroborates"] else f"/{item['topic']}"
+        label = f"p{item['id']}" if item["id"] is not None else "-"
+        print(f"{label:>6} {where:<14} {item['text']}")
+    return 0
+
+
+async def _proposals(app: Any, as_json: bool) -> int:
+    pending = await app.store.proposals.pending()
+    items = [_view_json(p) for p in pending]
+    if as_json:
+        print(json.dumps({"proposals": items}, ensure_ascii=False, indent=2))
+        return 0
+    if not items:
+        print("No proposals are pending.")
+    for item in items:
+        where = f"#{item['corroborates']}" if item["corroborates"] else f"/{item['topic']}"
+        print(f"p{item['id']:<5} {where:<14} {item['text']}")
+    return 0
+
+
+async def _decide(app: Any, args: argparse.Namespace) -> int:
+    from bot.core.handlers.review import summary_lines
+    from bot.core.ingest_args import ArgsError, parse_choice
+    from briefings.errors import UnknownProposal, UnknownTopic
+
+    catalog = await app.store.topics.catalog()
+    try:
+        chosen = parse_choice(" ".join(args.ids), set(), allow_topic=False)
+    except ArgsError as bad:
+        print(bad, file=sys.stderr)
+        return 2
+    proposals = app.store.proposals
+    try:
+        if args.command == "approve":
+            topic = getattr(args, "topic", None)
+            if topic and catalog.topic(topic) is None:
+                print(f"There is no topic called {topic}.", file=sys.stderr)
+                return 2
+            decision = await proposals.approve(chosen.ids, ACTOR, topic)
+        else:
+            decision = await proposals.reject(chosen.ids, ACTOR)
+    except (UnknownProposal, UnknownTopic) as unknown:
+        print(f"Unknown: {unknown}.", file=sys.stderr)
+        return 1
+    print("\n".join(summary_lines(decision)) or "No pending proposals matched.")
+    return 0
