@@ -105,7 +105,8 @@ async def sources(ctx: Context) -> list[Reply]:
         Item(
             text=texts.SOURCE_LINE.format(outlet=s.outlet, headline=s.headline)
             + (f" ({s.published:%d %b %Y})" if s.published else "")
-            + f"; {texts.SOURCE_CITED.format(count=cited[s.id])}",
+            + f"; {texts.SOURCE_CITED.format(count=cited[s.id])}"
+            + (f" {s.url}" if s.url else ""),  # platforms turn a bare address into a link
             tag=s.key,
         )
         for s in catalog.sources
