@@ -57,6 +57,12 @@ CREDIT = re.compile(
     r"[/|]\s*(?:getty images|afp|reuters|ap|epa|shutterstock|alamy)[\w ]*\s*$",
     _I,
 )
+# Photo captions name who stands where: "Putin (left) and Kim ...", "(second right)", "(L)".
+CAPTION = re.compile(
+    r"[(\[](?:(?:second|third|far|front|back|top|bottom|centre|center)[\s-]+)?"
+    r"(?:left|right|centre|center|front|rear|l|r|c|pictured)[)\]]",
+    _I,
+)
 LEGAL = re.compile(
     r"©|\(c\)\s*\d{4}|\bcopyright\b|\ball rights reserved\b|\bterms (?:of|and) (?:use|service)\b|"
     r"\bprivacy (?:policy|notice)\b|\bcookie (?:policy|settings|preferences)\b",
@@ -140,6 +146,7 @@ def line_noise(text: str) -> str | None:
         ("date", words <= 12 and is_date_line(text)),
         ("comments", words <= 30 and bool(COMMENTS.search(text))),
         ("photo-credit", bool(CREDIT.search(text))),
+        ("caption", words <= 40 and bool(CAPTION.search(text))),
         ("legal", words <= 40 and bool(LEGAL.search(text))),
         ("social-post", bool(SOCIAL_LINK.search(text) or POST_HANDLE.match(text))),
         ("related", words <= 15 and bool(RELATED.match(text))),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from briefings.ingest.clean import clean_page
 from briefings.ingest.decode import text_lines
+from briefings.ingest.noise import line_noise
 from briefings.ingest.words import normalise
 
 STORY = [
@@ -126,3 +129,19 @@ def test_hard_wrapped_paragraph_is_joined() -> None:
         "the plan."
     )
     assert [line.text for line in text_lines(wrapped)] == [" ".join(wrapped.split("\n"))]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Kim Jong Un (right) greets the visitor at the airport.",
+        "The foreign minister (second left) meets the delegations in the hall.",
+        "Officials (L) and guests (R) at the ceremony on Wednesday.",
+    ],
+)
+def test_photo_captions_with_positions_are_noise(line: str) -> None:
+    assert line_noise(line) == "caption"
+
+
+def test_a_sentence_with_parentheses_is_not_a_caption() -> None:
+    assert line_noise("The treaty (signed on Wednesday) binds both sides to mutual aid.") is None
