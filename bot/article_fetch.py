@@ -44,7 +44,7 @@ TEXT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 # A body without a content type is taken as text when its start has no control bytes
 # besides whitespace and escape; binary formats have plenty of them early on.
 _SNIFF_BYTES = 8192
-_TEXT_CONTROLS = frozenset(b"\t\n\r\f\b\x1b")
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1b")
 _CONTROLS = bytes(b for b in range(32) if b not in _TEXT_CONTROLS) + b"\x7f"
 # Largest piece of decompressed body produced at a time (a network read is at most 64 KB too).
 _STEP = 64 * 1024

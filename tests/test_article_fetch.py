@@ -18,6 +18,7 @@ import pytest
 
 from bot import article_fetch
 from bot.article_fetch import FetchedArticle, FetchPolicy, FetchRefused, fetch_article
+from bot.config import Settings
 from bot.url_safety import IPAddress, Resolver, Target
 from tests.raw_http import Handler, RawServer, head, redirect, respond
 
@@ -361,6 +362,14 @@ async def test_a_refused_connection_is_unreachable() -> None:
     assert await refusal(f"http://news.example:{port}/", local()) == "unreachable"
 
 
+async def test_the_next_checked_address_is_tried_when_one_refuses_the_connection() -> None:
+    # The server listens on 127.0.0.1 only, so 127.0.0.2 refuses the connection.
+    names = Names({"news.example": ["127.0.0.2", "127.0.0.1"]})
+    async with RawServer({"/": respond(headers=[HTML], body=PAGE)}) as server:
+        assert (await fetch(server, "/", local(names))).body == PAGE
+    assert len(server.received) == 1
+
+
 async def test_an_unknown_name_is_reported() -> None:
     assert await refusal("https://nowhere.example/", local()) == "unknown_host"
 
@@ -383,3 +392,11 @@ async def test_https_sends_the_name_as_sni_and_verifies_the_certificate_for_it(
     assert server.sni_names == ["news.example", "other.example"]
     assert server.received[0].headers["host"] == f"news.example:{server.port}"
     assert mismatch == "unreachable"
+
+
+def test_private_links_are_off_unless_the_setting_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("INGEST_ALLOW_PRIVATE_URLS", raising=False)
+    assert Settings(_env_file=None).ingest_allow_private_urls is False
+    assert FetchPolicy().allow_private is False
+    monkeypatch.setenv("INGEST_ALLOW_PRIVATE_URLS", "true")
+    assert Settings(_env_file=None).ingest_allow_private_urls is True
