@@ -67,6 +67,10 @@ class Settings(EnvSettings):
 
     console_admin: bool = True
 
+    # /ingest <url> refuses links to private, loopback and link-local addresses so that an admin's
+    # link cannot make the bot reach into the network it runs in; true for tests and intranets.
+    ingest_allow_private_urls: bool = False
+
     http_host: str = "127.0.0.1"
     http_port: int = 8080
 
