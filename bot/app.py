@@ -17,6 +17,7 @@ from bot.chat_health import StoredChatHealth
 from bot.config import Settings
 from bot.core.core import Core
 from bot.core.digests import DigestControls
+from bot.core.fetching import FetchedDocument, FetchFailed, UrlFetcher
 from bot.core.roles import Roles
 from bot.delivery import DigestDelivery, worker_name
 from bot.metrics import Metrics
@@ -77,6 +78,22 @@ async def seed(store: BriefingStore, data: BriefingData) -> LoadReport:
     return report
 
 
+def link_fetcher(allow_private: bool) -> UrlFetcher:
+    """What /ingest <link> uses: bot/article_fetch.py's checked fetch, imported on first use
+    (httpx is not needed to start the bot), its refusals turned into the core's sentence."""
+
+    async def fetch(url: str) -> FetchedDocument:
+        from bot.article_fetch import FetchPolicy, FetchRefused, fetch_article
+
+        try:
+            got = await fetch_article(url, policy=FetchPolicy(allow_private=allow_private))
+        except FetchRefused as refused:
+            raise FetchFailed(refused.sentence) from None
+        return FetchedDocument(got.url, got.body, got.content_type, got.filename)
+
+    return fetch
+
+
 async def build_app(
     settings: Settings,
     *,
@@ -104,6 +121,7 @@ async def build_app(
         Roles(store.admins, roles),
         bot_name=settings.bot_name,
         event_title=settings.event_title or curated.event_title,
+        fetch_url=link_fetcher(settings.ingest_allow_private_urls),
     )
     health = StoredChatHealth(store.chats, subscriptions)
     app = App(settings, store, core, subscriptions, ledger, health, telegram, slack, configured)

@@ -9,15 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-ARTICLE = (
-    Path(__file__).resolve().parent / "fixtures" / "articles" / "untuned" / "103_hanoi_leg.txt"
-)
+UNTUNED = Path(__file__).resolve().parent / "fixtures" / "articles" / "untuned"
+ARTICLE = UNTUNED / "103_hanoi_leg.txt"
 
 
 def briefbot(
-    home: Path, *args: str, stdin: bytes | None = None
+    home: Path, *args: str, stdin: bytes | None = None, **env_extra: str
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "BRIEFBOT_HOME": str(home)}
+    env = {**os.environ, "BRIEFBOT_HOME": str(home), **env_extra}
     env.pop("DATABASE_URL", None)
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
@@ -72,3 +71,37 @@ def test_bad_input_is_one_sentence(tmp_path: Path) -> None:
     bad_id = briefbot(tmp_path, "approve", "twelve")
     assert bad_id.returncode == 2
     assert "Traceback" not in bad_id.stderr
+
+
+def test_a_link_is_fetched_only_where_private_addresses_are_allowed(tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    page = (UNTUNED / "102_seoul_reacts.html").read_bytes()
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    link = f"http://127.0.0.1:{server.server_address[1]}/world/seoul.html"
+    try:
+        refused = briefbot(tmp_path, "ingest", link)
+        assert refused.returncode == 1
+        assert "private or local address" in refused.stderr
+        fetched = briefbot(tmp_path, "ingest", link, "--json", INGEST_ALLOW_PRIVATE_URLS="true")
+        assert fetched.returncode == 0, fetched.stderr
+        document = json.loads(fetched.stdout)
+        assert document["source"]["url"] == link
+        assert document["proposals"]
+    finally:
+        server.shutdown()
+        server.server_close()
