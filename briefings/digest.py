@@ -42,7 +42,9 @@ def compose(
     chosen = []
     newest: dt.datetime | None = None
     for topic in catalog.topics:
-        if wanted and topic.slug not in wanted:
+        # `topics`, not `wanted`: a chat that chose only topics since removed gets nothing,
+        # not every topic.
+        if topics and topic.slug not in wanted:
             continue
         points = []
         for point in topic.points:

@@ -79,3 +79,69 @@ class BinaryDocument(ArticleRejected):
 
 class NotEnglish(ArticleRejected):
     reason = "not_english"
+
+
+class BadSlug(BriefingError):
+    """A name that cannot be a topic's command (slug or alias)."""
+
+    def __init__(self, value: str) -> None:
+        super().__init__(value)
+        self.value = value
+
+
+class InvalidTitle(BriefingError):
+    def __init__(self, reason: str, limit: int = 0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.limit = limit
+
+
+class ReservedName(BriefingError):
+    """The name is one of the bot's fixed commands or their aliases."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+class TopicExists(BriefingError):
+    """The name already leads to a topic (`holder`), as its slug or an alias."""
+
+    def __init__(self, name: str, holder: str) -> None:
+        super().__init__(name, holder)
+        self.name = name
+        self.holder = holder
+
+
+class UnknownAlias(BriefingError):
+    def __init__(self, slug: str, alias: str) -> None:
+        super().__init__(slug, alias)
+        self.slug = slug
+        self.alias = alias
+
+
+class TopicNotEmpty(BriefingError):
+    def __init__(self, slug: str, count: int) -> None:
+        super().__init__(slug, count)
+        self.slug = slug
+        self.count = count
+
+
+class BadImportance(BriefingError):
+    def __init__(self, value: str) -> None:
+        super().__init__(value)
+        self.value = value
+
+
+class AlreadyInTopic(BriefingError):
+    def __init__(self, point_id: int, slug: str) -> None:
+        super().__init__(point_id, slug)
+        self.point_id = point_id
+        self.slug = slug
+
+
+class SameImportance(BriefingError):
+    def __init__(self, point_id: int, importance: int) -> None:
+        super().__init__(point_id, importance)
+        self.point_id = point_id
+        self.importance = importance

@@ -11,12 +11,12 @@ from typing import Any
 import yaml
 
 from briefings.errors import InvalidBriefingData, InvalidText
-from briefings.text_rules import clean_point_text
+from briefings.text_rules import SLUG, clean_point_text
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_FILE = DATA_DIR / "putin_dprk_2024.yaml"
 
-_SLUG = re.compile(r"^[a-z][a-z0-9]{0,31}$")
+_SLUG = SLUG  # the same rule as topics added from the chat
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
 

@@ -1,6 +1,7 @@
-"""PointStore: adding, editing, retracting and undoing key points. This module is the only
-writer of the key_points and point_sources tables; each change is one transaction that also
-updates the search index, records the audit entry and bumps the content revision."""
+"""PointStore: adding, editing, retracting, moving, re-ranking and undoing key points. This
+module is the only writer of the key_points and point_sources tables; each change is one
+transaction that also updates the search index, records the audit entry and bumps the content
+revision."""
 
 from __future__ import annotations
 
@@ -14,14 +15,28 @@ from sqlalchemy.orm import selectinload
 
 from briefings import audit
 from briefings.db import write_transaction, writer
-from briefings.errors import NothingToUndo, UnknownPoint
+from briefings.errors import (
+    AlreadyInTopic,
+    BadImportance,
+    NothingToUndo,
+    SameImportance,
+    UnknownPoint,
+)
 from briefings.models import PUBLISHED, RETRACTED, AuditEntry, KeyPoint, Source, Topic, utcnow
 from briefings.search import SearchIndex
 from briefings.text_rules import clean_point_text
-from briefings.topics import TopicStore, bump_revision, find_sources, find_topic, point_view
+from briefings.topics import (
+    REMOVED_POSITION,
+    TopicStore,
+    bump_revision,
+    find_sources,
+    find_topic,
+    point_view,
+)
 from briefings.views import AuditView, PointView
 
-UNDOABLE = ("add", "edit", "remove")
+UNDOABLE = ("add", "edit", "remove", "move", "rerank")
+IMPORTANCE = range(1, 6)
 
 
 def snapshot(p: KeyPoint) -> dict[str, Any]:
@@ -135,12 +150,7 @@ class PointStore:
         """Retracts the point: it leaves every reply but stays in the database and the audit."""
         async with self._write() as session:
             point = await self._point(session, point_id)
-            before = snapshot(point)
-            point.status = RETRACTED
-            stamp(point, actor)
-            await session.flush()
-            await self.reindex(session, point)
-            audit.record(session, actor, "remove", "point", point.id, before, snapshot(point))
+            await self._retract(session, point, actor, "remove")
             await bump_revision(session)
             return point_view(point, await self._slug(session, point))
 
@@ -154,6 +164,7 @@ class PointStore:
                 select(AuditEntry)
                 .where(
                     AuditEntry.actor == actor,
+                    AuditEntry.entity == "point",
                     AuditEntry.action.in_(UNDOABLE),
                     AuditEntry.id.not_in(undone),
                 )
@@ -168,6 +179,8 @@ class PointStore:
             target = entry.before or {"text": point.text, "status": RETRACTED}
             point.text = str(target["text"])
             point.status = str(target["status"])
+            point.importance = int(target.get("importance", point.importance))
+            await self._restore_topic(session, point, target.get("topic_id"))
             stamp(point, actor)
             await session.flush()
             await self.reindex(session, point)
@@ -175,3 +188,71 @@ class PointStore:
             await bump_revision(session)
             await session.flush()
             return audit.audit_view(entry, entity_id=point.id)
+
+    async def move(self, point_id: int, topic: str, actor: str) -> tuple[str, PointView]:
+        """Moves a point to another topic (a new version). Returns the old topic's slug."""
+        async with self._write() as session:
+            point = await self._point(session, point_id)
+            target = await find_topic(session, topic)
+            old = await self._slug(session, point)
+            if target.id == point.topic_id:
+                raise AlreadyInTopic(point.id, old)
+            await self._change(session, point, actor, "move", topic_id=target.id)
+            return old, point_view(point, target.slug)
+
+    async def set_importance(self, point_id: int, importance: int, actor: str) -> PointView:
+        """1 (least) to 5 (most important); a topic lists its points most important first."""
+        if importance not in IMPORTANCE:
+            raise BadImportance(str(importance))
+        async with self._write() as session:
+            point = await self._point(session, point_id)
+            if point.importance == importance:
+                raise SameImportance(point.id, importance)
+            await self._change(session, point, actor, "rerank", importance=importance)
+            return point_view(point, await self._slug(session, point))
+
+    async def retract_topic_points(self, session: AsyncSession, topic_id: int, actor: str) -> int:
+        """In the caller's transaction (a topic's removal): retracts every point of the topic
+        that is not retracted yet, each audited and unindexed. Audited as "retract", which
+        /undo leaves alone: bringing one back would publish it in a topic nobody can see."""
+        points = await session.scalars(
+            select(KeyPoint).where(KeyPoint.topic_id == topic_id, KeyPoint.status != RETRACTED)
+        )
+        count = 0
+        for point in points.all():
+            await self._retract(session, point, actor, "retract")
+            count += 1
+        return count
+
+    async def _retract(
+        self, session: AsyncSession, point: KeyPoint, actor: str, action: str
+    ) -> None:
+        before = snapshot(point)
+        point.status = RETRACTED
+        stamp(point, actor)
+        await session.flush()
+        await self.reindex(session, point)
+        audit.record(session, actor, action, "point", point.id, before, snapshot(point))
+
+    async def _change(
+        self, session: AsyncSession, point: KeyPoint, actor: str, action: str, **values: int
+    ) -> None:
+        """A new version of the point with `values` set; audited, in the caller's transaction."""
+        before = snapshot(point)
+        for name, value in values.items():
+            setattr(point, name, value)
+        stamp(point, actor)
+        await session.flush()
+        audit.record(session, actor, action, "point", point.id, before, snapshot(point))
+        await bump_revision(session)
+
+    async def _restore_topic(self, session: AsyncSession, point: KeyPoint, topic_id: Any) -> None:
+        """For /undo: the point goes back to the topic it was in, unless that topic has been
+        removed since; and a point is never published in a removed topic."""
+        if topic_id is not None:
+            former = await session.get_one(Topic, int(topic_id))
+            if former.position != REMOVED_POSITION:
+                point.topic_id = former.id
+        current = await session.get_one(Topic, point.topic_id)
+        if current.position == REMOVED_POSITION:
+            point.status = RETRACTED

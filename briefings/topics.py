@@ -1,6 +1,6 @@
 """TopicStore: the catalog readers are served from (topics, their published points, sources),
-search, and the content revision. This module is the only writer of the topics, sources and
-store_meta tables.
+search, the content revision, and changing topics from the chat. This module is the only writer
+of the topics, sources and store_meta tables.
 
 Readers get an immutable Catalog cached against the content revision; every write anywhere in
 the briefings bumps the revision in its own transaction, so this process sees its own writes
@@ -11,20 +11,43 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import selectinload
 
-from briefings.errors import UnknownSource, UnknownTopic
+from briefings import audit
+from briefings.db import write_transaction, writer
+from briefings.errors import (
+    ReservedName,
+    TopicExists,
+    TopicNotEmpty,
+    UnknownAlias,
+    UnknownSource,
+    UnknownTopic,
+)
 from briefings.loader import SourceData, TopicData
-from briefings.models import PUBLISHED, KeyPoint, Source, StoreMeta, Topic
+from briefings.models import PUBLISHED, RETRACTED, KeyPoint, Source, StoreMeta, Topic
 from briefings.search import SearchIndex, query_words
+from briefings.text_rules import check_slug, clean_title
 from briefings.views import Catalog, PointView, SearchHit, SourceView, TopicView
 
 REVISION_KEY = "revision"
+
+# A removed topic whose (retracted) points still reference it cannot be deleted: the points
+# stay for the audit trail and key_points.topic_id is RESTRICT. So its row stays, out of sight:
+# this position keeps it out of the catalog and out of find_topic, and its slug becomes one no
+# command can be (see `_tombstone`), which frees the name for a new topic.
+REMOVED_POSITION = -1
+LIVE = Topic.position != REMOVED_POSITION
+
+# Retracts a topic's points in the caller's transaction and says how many: PointStore's path,
+# handed in because points depend on topics, not the other way round.
+RetractPoints = Callable[[AsyncSession, int, str], Awaitable[int]]
 
 
 @dataclass(frozen=True)
@@ -32,6 +55,30 @@ class SearchResult:
     words: list[str]
     hits: list[SearchHit]
     matched_all: bool
+
+
+@dataclass(frozen=True)
+class TopicChange:
+    """A topic as a change left it (as it was, for a removal), for the reply."""
+
+    slug: str
+    title: str
+    aliases: tuple[str, ...]
+    retracted: int = 0  # points a forced removal retracted
+
+
+def topic_snapshot(t: Topic) -> dict[str, Any]:
+    """What the audit trail keeps of a topic, before and after a change."""
+    return {"slug": t.slug, "title": t.title, "aliases": list(t.aliases), "position": t.position}
+
+
+def _change(t: Topic, retracted: int = 0) -> TopicChange:
+    return TopicChange(t.slug, t.title, tuple(t.aliases), retracted)
+
+
+def _tombstone(t: Topic) -> str:
+    """A removed topic's slug: unique, and never a valid command name (it starts with '-')."""
+    return f"-{t.id}"
 
 
 def source_view(s: Source) -> SourceView:
@@ -63,11 +110,12 @@ async def bump_revision(session: AsyncSession) -> None:
 
 
 async def find_topic(session: AsyncSession, name: str) -> Topic:
-    """A topic by slug or alias, as typed (`/Treaty` works); UnknownTopic otherwise."""
+    """A topic by slug or alias, as typed (`/Treaty` works); UnknownTopic otherwise, and for
+    a removed topic."""
     name = name.casefold().lstrip("/")
-    topic = await session.scalar(select(Topic).where(Topic.slug == name))
+    topic = await session.scalar(select(Topic).where(LIVE, Topic.slug == name))
     if topic is None:
-        for candidate in await session.scalars(select(Topic)):
+        for candidate in await session.scalars(select(Topic).where(LIVE)):
             if name in candidate.aliases:
                 return candidate
         raise UnknownTopic(name)
@@ -118,6 +166,7 @@ class TopicStore:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._engine = engine
+        self._writer = writer(engine)
         self._index = index
         self._cache_ttl = cache_ttl
         self._clock = clock
@@ -153,7 +202,9 @@ class TopicStore:
         return int(value or 0)
 
     async def _build_catalog(self, session: AsyncSession, revision: int) -> Catalog:
-        topics = (await session.scalars(select(Topic).order_by(Topic.position, Topic.slug))).all()
+        topics = (
+            await session.scalars(select(Topic).where(LIVE).order_by(Topic.position, Topic.slug))
+        ).all()
         points = (
             await session.scalars(
                 select(KeyPoint)
@@ -198,3 +249,143 @@ class TopicStore:
             if point and topic:
                 hits.append(SearchHit(point, topic))
         return SearchResult(words, hits, matched_all)
+
+    # Changing topics from the chat. Each change is one write transaction with its audit entry
+    # and a revision bump, so menus, help and other processes follow. `reserved` is every
+    # fixed command name and alias: the store does not know the commands, the caller does.
+
+    async def add_topic(
+        self, slug: str, title: str, actor: str, *, reserved: Collection[str]
+    ) -> TopicChange:
+        """A new, empty topic after the last one; its slug is a command at once."""
+        name = check_slug(slug)
+        body = clean_title(title)
+        async with self._write() as session:
+            await self._check_free(session, name, reserved)
+            last = await session.scalar(select(func.max(Topic.position)))
+            position = 0 if last is None or last < 0 else last + 1
+            topic = Topic(slug=name, title=body, description="", aliases=[], position=position)
+            session.add(topic)
+            await session.flush()
+            audit.record(session, actor, "create", "topic", topic.id, None, topic_snapshot(topic))
+            return _change(topic)
+
+    async def rename_topic(
+        self,
+        name: str,
+        new_slug: str,
+        actor: str,
+        *,
+        reserved: Collection[str],
+        title: str | None = None,
+    ) -> tuple[str, TopicChange]:
+        """A new slug (and title, if given); the old slug stays as an alias so old habits and
+        subscriptions keep working. Returns the old slug and the topic."""
+        new = check_slug(new_slug)
+        body = clean_title(title) if title is not None else None
+        async with self._write() as session:
+            topic = await find_topic(session, name)
+            if new == topic.slug:
+                raise TopicExists(new, topic.slug)
+            # The topic's own alias may become its slug (the two swap places).
+            await self._check_free(session, new, reserved, own_aliases_of=topic)
+            before = topic_snapshot(topic)
+            old = topic.slug
+            topic.aliases = [*(a for a in topic.aliases if a != new), old]
+            topic.slug = new
+            if body is not None:
+                topic.title = body
+            await self._audit(session, actor, "rename", topic, before)
+            return old, _change(topic)
+
+    async def set_title(self, name: str, title: str, actor: str) -> TopicChange:
+        body = clean_title(title)
+        async with self._write() as session:
+            topic = await find_topic(session, name)
+            before = topic_snapshot(topic)
+            topic.title = body
+            await self._audit(session, actor, "retitle", topic, before)
+            return _change(topic)
+
+    async def add_alias(
+        self, name: str, alias: str, actor: str, *, reserved: Collection[str]
+    ) -> TopicChange:
+        new = check_slug(alias)
+        async with self._write() as session:
+            topic = await find_topic(session, name)
+            await self._check_free(session, new, reserved)
+            before = topic_snapshot(topic)
+            # A new list, not an append: the JSON column only notices assignment.
+            topic.aliases = [*topic.aliases, new]
+            await self._audit(session, actor, "alias", topic, before)
+            return _change(topic)
+
+    async def remove_alias(self, name: str, alias: str, actor: str) -> TopicChange:
+        gone = alias.casefold().removeprefix("/")
+        async with self._write() as session:
+            topic = await find_topic(session, name)
+            if gone not in topic.aliases:
+                raise UnknownAlias(topic.slug, gone)
+            before = topic_snapshot(topic)
+            topic.aliases = [a for a in topic.aliases if a != gone]
+            await self._audit(session, actor, "unalias", topic, before)
+            return _change(topic)
+
+    async def remove_topic(
+        self, name: str, actor: str, retract: RetractPoints | None = None
+    ) -> TopicChange:
+        """Takes the topic out of the catalog, help, menus and commands. Without `retract` it
+        must have no points left (TopicNotEmpty); with it, its points are retracted first, in
+        the same transaction. Returns the topic as it was."""
+        async with self._write() as session:
+            topic = await find_topic(session, name)
+            retracted = 0
+            if retract is None:
+                count = await session.scalar(
+                    select(func.count())
+                    .select_from(KeyPoint)
+                    .where(KeyPoint.topic_id == topic.id, KeyPoint.status != RETRACTED)
+                )
+                if count:
+                    raise TopicNotEmpty(topic.slug, int(count))
+            else:
+                retracted = await retract(session, topic.id, actor)
+            before = topic_snapshot(topic)
+            was = _change(topic, retracted)
+            topic.slug = _tombstone(topic)
+            topic.aliases = []
+            topic.position = REMOVED_POSITION
+            await self._audit(session, actor, "withdraw", topic, before)
+            return was
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncSession]:
+        async with write_transaction(self._writer) as session:
+            # First, not last: on PostgreSQL the revision row's lock then serialises catalog
+            # writers, so the name checks that follow see a name another process has just
+            # taken (on SQLite, BEGIN IMMEDIATE serialises writers already).
+            await bump_revision(session)
+            yield session
+        self.invalidate()
+
+    async def _check_free(
+        self,
+        session: AsyncSession,
+        name: str,
+        reserved: Collection[str],
+        own_aliases_of: Topic | None = None,
+    ) -> None:
+        """ReservedName or TopicExists unless `name` can become a new command."""
+        if name in reserved:
+            raise ReservedName(name)
+        for topic in await session.scalars(select(Topic).where(LIVE)):
+            if topic is own_aliases_of and name in topic.aliases:
+                continue
+            if name == topic.slug or name in topic.aliases:
+                raise TopicExists(name, topic.slug)
+
+    async def _audit(
+        self, session: AsyncSession, actor: str, action: str, topic: Topic, before: dict[str, Any]
+    ) -> None:
+        await session.flush()
+        audit.record(session, actor, action, "topic", topic.id, before, topic_snapshot(topic))

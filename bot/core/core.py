@@ -6,11 +6,21 @@ import logging
 from collections.abc import Iterable
 
 from bot.core import texts
+from bot.core.clip import clip
 from bot.core.commands import MAX_INPUT_LENGTH, Command, Registry, parse, suggest, valid_name
 from bot.core.context import Context
 from bot.core.digests import DigestControls
 from bot.core.fetching import UrlFetcher
-from bot.core.handlers import admin, general, ingest, review, search, subscriptions, topics
+from bot.core.handlers import (
+    admin,
+    general,
+    ingest,
+    review,
+    search,
+    subscriptions,
+    topic_admin,
+    topics,
+)
 from bot.core.messages import Incoming, Reply
 from bot.core.roles import Roles
 from briefings import errors
@@ -27,6 +37,7 @@ FIXED_COMMANDS: tuple[Command, ...] = (
     *admin.COMMANDS,
     *ingest.COMMANDS,
     *review.COMMANDS,
+    *topic_admin.COMMANDS,
 )
 
 
@@ -54,6 +65,30 @@ def explain(error: errors.BriefingError) -> str:
             "too_short": texts.TEXT_TOO_SHORT,
             "too_long": texts.TEXT_TOO_LONG,
         }.get(error.reason, texts.TEXT_EMPTY).format(limit=error.limit)
+    return _explain_topic_admin(error)
+
+
+def _explain_topic_admin(error: errors.BriefingError) -> str:
+    """explain(), continued: the errors of /topic, /move and /importance."""
+    if isinstance(error, errors.BadSlug):
+        return texts.BAD_SLUG.format(value=clip(error.value, 40))
+    if isinstance(error, errors.InvalidTitle):
+        too_long = error.reason == "too_long"
+        return (texts.TITLE_TOO_LONG if too_long else texts.TITLE_EMPTY).format(limit=error.limit)
+    if isinstance(error, errors.ReservedName):
+        return texts.RESERVED_NAME.format(name=error.name)
+    if isinstance(error, errors.TopicExists):
+        return texts.TOPIC_EXISTS.format(name=error.name, holder=error.holder)
+    if isinstance(error, errors.UnknownAlias):
+        return texts.UNKNOWN_ALIAS.format(slug=error.slug, alias=clip(error.alias, 40))
+    if isinstance(error, errors.TopicNotEmpty):
+        return texts.TOPIC_NOT_EMPTY.format(slug=error.slug, count=error.count)
+    if isinstance(error, errors.BadImportance):
+        return texts.BAD_IMPORTANCE.format(value=clip(error.value, 20))
+    if isinstance(error, errors.AlreadyInTopic):
+        return texts.ALREADY_IN_TOPIC.format(id=error.point_id, slug=error.slug)
+    if isinstance(error, errors.SameImportance):
+        return texts.SAME_IMPORTANCE.format(id=error.point_id, importance=error.importance)
     return texts.INTERNAL_ERROR
 
 
@@ -76,6 +111,7 @@ class Core:
         self._commands = tuple(self.registry.listed())  # for help; built once, not per message
         # Longer messages are refused before they are even parsed.
         self._longest_input = max(c.max_input for c in self.registry.commands())
+        self._command_names = frozenset(self.registry.names())
         self.digests = digests
         self.fetch_url = fetch_url
 
@@ -119,6 +155,7 @@ class Core:
             bot_name=self.bot_name,
             event_title=self.event_title,
             commands=self._commands,
+            command_names=self._command_names,
             digests=self.digests,
             fetch_url=self.fetch_url,
         )

@@ -74,6 +74,45 @@ TEXT_EMPTY = "The point's text is empty."
 TEXT_TOO_SHORT = "A point needs at least {limit} characters."
 TEXT_TOO_LONG = "A point can be at most {limit} characters; write one or two sentences."
 
+# Topics and where points sit in them
+TOPIC_ADD_USAGE = (
+    "/topic add <slug> <title>, e.g. /topic add sanctions Sanctions and export controls"
+)
+TOPIC_RENAME_USAGE = (
+    "/topic rename <topic> <new slug> [new title]: the old slug keeps working as an alias"
+)
+TOPIC_TITLE_USAGE = "/topic title <topic> <new title>"
+TOPIC_ALIAS_USAGE = "/topic alias <topic> <alias>"
+TOPIC_UNALIAS_USAGE = "/topic unalias <topic> <alias>"
+TOPIC_REMOVE_USAGE = "/topic remove <topic> [--force]: --force retracts the topic's points with it"
+USAGE = "Usage: {usage}"
+TOPIC_USAGE_TITLE = "Managing topics"
+TOPIC_ADDED = "Added topic /{slug} ({title}). It has no points yet: /add {slug} <text> adds one."
+TOPIC_RENAMED = "Renamed /{old} to /{slug}; /{old} still works as an alias."
+TOPIC_RETITLED = "/{slug} is now titled {title}."
+TOPIC_ALIASED = "/{alias} now leads to /{slug}."
+TOPIC_UNALIASED = "/{alias} no longer leads to /{slug}."
+TOPIC_REMOVED = "Removed topic /{slug}."
+TOPIC_REMOVED_FORCED = (
+    "Removed topic /{slug} and retracted its {count} points (kept in the audit trail)."
+)
+BAD_SLUG = "{value} cannot be a topic command: use 1 to 32 lowercase letters a-z and digits, starting with a letter, e.g. sanctions or vietnam2."
+TITLE_EMPTY = "The topic needs a title."
+TITLE_TOO_LONG = "A topic's title can be at most {limit} characters."
+RESERVED_NAME = "/{name} is one of my commands, so a topic cannot use it. Nothing was changed."
+TOPIC_EXISTS = "/{name} is taken: it already leads to /{holder}. Nothing was changed."
+UNKNOWN_ALIAS = "/{slug} has no alias {alias}."
+TOPIC_NOT_EMPTY = "/{slug} still has {count} points. Move or remove them first, or send /topic remove {slug} --force to retract them with the topic."
+MOVE_USAGE = "Usage: /move <point id> <topic>, e.g. /move 12 arms."
+MOVE_DONE = "Moved point #{id} from /{old} to /{slug}. /undo moves it back."
+IMPORTANCE_USAGE = "Usage: /importance <point id> <1-5>. 5 is the most important; topics list their points most important first."
+IMPORTANCE_DONE = "Point #{id} in /{slug} now has importance {importance}. /undo sets it back."
+BAD_IMPORTANCE = (
+    "{value} is not an importance: use a whole number from 1 to 5 (5 is the most important)."
+)
+ALREADY_IN_TOPIC = "Point #{id} is already in /{slug}."
+SAME_IMPORTANCE = "Point #{id} already has importance {importance}."
+
 AUDIT_TITLE = "Recent changes"
 AUDIT_EMPTY = "Nothing has been changed yet."
 AUDIT_LINE = "{at} {actor} {action} {entity}{target}"
