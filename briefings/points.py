@@ -1,6 +1,10 @@
 """PointStore: adding, editing, retracting and undoing key points. This module is the only
 writer of the key_points and point_sources tables; each change is one transaction that also
-updates the search index, records the audit entry and bumps the content revision."""
+updates the search index, records the audit entry and bumps the content revision.
+
+Changes to one point are serialised: on PostgreSQL the point's row is locked (SELECT ... FOR
+UPDATE) before it is read, and SQLite's BEGIN IMMEDIATE lets one writer in at a time. So every
+change starts from the latest version, and none is lost to a concurrent one."""
 
 from __future__ import annotations
 
@@ -13,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import selectinload
 
 from briefings import audit
+from briefings.actors import Actor
 from briefings.db import write_transaction, writer
-from briefings.errors import NothingToUndo, UnknownPoint
+from briefings.errors import NothingToUndo, UndoConflict, UnknownPoint
 from briefings.models import PUBLISHED, RETRACTED, AuditEntry, KeyPoint, Source, Topic, utcnow
 from briefings.search import SearchIndex
 from briefings.text_rules import clean_point_text
@@ -39,7 +44,7 @@ def new_point(
     session: AsyncSession,
     topic: Topic,
     text: str,
-    actor: str,
+    actor: Actor,
     *,
     importance: int = 3,
     sources: Sequence[Source] = (),
@@ -51,19 +56,24 @@ def new_point(
         text=text,
         importance=max(1, min(5, importance)),
         status=PUBLISHED,
-        created_by=actor,
-        updated_by=actor,
+        created_by=actor.display,
+        updated_by=actor.display,
         sources=list(sources),
     )
     session.add(point)
     return point
 
 
-def stamp(point: KeyPoint, actor: str) -> None:
+def stamp(point: KeyPoint, actor: Actor) -> None:
     """Every change to a point makes a new version, by this actor, now."""
     point.version += 1
     point.updated_at = utcnow()
-    point.updated_by = actor
+    point.updated_by = actor.display
+
+
+class _UndoneMeanwhile(Exception):
+    """Another undo by the same person reverted the chosen change while this one waited for the
+    point's lock; the transaction is rolled back and the next change is tried."""
 
 
 class PointStore:
@@ -78,10 +88,19 @@ class PointStore:
             yield session
         self._topics.invalidate()
 
-    async def _point(self, session: AsyncSession, point_id: int) -> KeyPoint:
-        point = await session.scalar(
-            select(KeyPoint).where(KeyPoint.id == point_id).options(selectinload(KeyPoint.sources))
+    async def _locked(self, session: AsyncSession, point_id: int) -> KeyPoint | None:
+        """The point as it is now, locked until the transaction ends (PostgreSQL; SQLite's
+        write transaction already holds the database's only write lock)."""
+        return await session.scalar(
+            select(KeyPoint)
+            .where(KeyPoint.id == point_id)
+            .with_for_update(of=KeyPoint)
+            .options(selectinload(KeyPoint.sources))
+            .execution_options(populate_existing=True)
         )
+
+    async def _point(self, session: AsyncSession, point_id: int) -> KeyPoint:
+        point = await self._locked(session, point_id)
         if point is None or point.status == RETRACTED:
             raise UnknownPoint(point_id)
         return point
@@ -101,7 +120,7 @@ class PointStore:
         self,
         topic: str,
         text: str,
-        actor: str,
+        actor: Actor,
         importance: int = 3,
         source_keys: Iterable[str] = (),
     ) -> PointView:
@@ -117,7 +136,7 @@ class PointStore:
             await bump_revision(session)
             return point_view(point, row.slug)
 
-    async def edit(self, point_id: int, text: str, actor: str) -> tuple[str, PointView]:
+    async def edit(self, point_id: int, text: str, actor: Actor) -> tuple[str, PointView]:
         """Returns the old text and the edited point."""
         body = clean_point_text(text)
         async with self._write() as session:
@@ -131,7 +150,7 @@ class PointStore:
             await bump_revision(session)
             return before["text"], point_view(point, await self._slug(session, point))
 
-    async def remove(self, point_id: int, actor: str) -> PointView:
+    async def remove(self, point_id: int, actor: Actor) -> PointView:
         """Retracts the point: it leaves every reply but stays in the database and the audit."""
         async with self._write() as session:
             point = await self._point(session, point_id)
@@ -144,34 +163,99 @@ class PointStore:
             await bump_revision(session)
             return point_view(point, await self._slug(session, point))
 
-    async def undo(self, actor: str) -> AuditView:
-        """Reverts the actor's latest add, edit or remove that has not been undone yet."""
+    async def undo(self, actor: Actor) -> AuditView:
+        """Reverts the actor's latest add, edit or remove that has not been undone yet, matched
+        on the actor's id, not their name. Refused (UndoConflict) when someone changed the point
+        since; two undos at once never revert the same change."""
+        while True:
+            try:
+                return await self._undo_latest(actor)
+            except _UndoneMeanwhile:
+                continue  # each retry starts after one more change was undone, so it ends
+
+    async def _undo_latest(self, actor: Actor) -> AuditView:
         async with self._write() as session:
-            undone = select(AuditEntry.entity_id).where(
-                AuditEntry.action == "undo", AuditEntry.actor == actor
-            )
-            entry = await session.scalar(
-                select(AuditEntry)
-                .where(
-                    AuditEntry.actor == actor,
-                    AuditEntry.action.in_(UNDOABLE),
-                    AuditEntry.id.not_in(undone),
-                )
-                .order_by(AuditEntry.id.desc())
-                .limit(1)
-            )
+            entry = await self._latest_undoable(session, actor)
             if entry is None or entry.entity_id is None:
                 raise NothingToUndo()
-            point = await session.get(KeyPoint, entry.entity_id)
+            point = await self._locked(session, entry.entity_id)
             if point is None:
                 raise NothingToUndo()
+            if await self._undone(session, entry.id):
+                raise _UndoneMeanwhile()
+            changed_by = await self._changed_since(session, entry, point)
+            if changed_by is not None:
+                raise UndoConflict(point.id, entry.action, changed_by)
+            before = snapshot(point)
             target = entry.before or {"text": point.text, "status": RETRACTED}
             point.text = str(target["text"])
             point.status = str(target["status"])
             stamp(point, actor)
             await session.flush()
             await self._reindex(session, point)
-            audit.record(session, actor, "undo", "audit", entry.id, entry.after, snapshot(point))
+            audit.record(session, actor, "undo", "audit", entry.id, before, snapshot(point))
             await bump_revision(session)
             await session.flush()
             return audit.audit_view(entry, entity_id=point.id)
+
+    async def _latest_undoable(self, session: AsyncSession, actor: Actor) -> AuditEntry | None:
+        undone = select(AuditEntry.entity_id).where(
+            AuditEntry.action == "undo", AuditEntry.actor_id == actor.id
+        )
+        return await session.scalar(
+            select(AuditEntry)
+            .where(
+                AuditEntry.actor_id == actor.id,
+                AuditEntry.entity == "point",
+                AuditEntry.action.in_(UNDOABLE),
+                AuditEntry.id.not_in(undone),
+            )
+            .order_by(AuditEntry.id.desc())
+            .limit(1)
+        )
+
+    async def _undone(self, session: AsyncSession, entry_id: int) -> bool:
+        found = await session.scalar(
+            select(AuditEntry.id).where(
+                AuditEntry.action == "undo",
+                AuditEntry.entity == "audit",
+                AuditEntry.entity_id == entry_id,
+            )
+        )
+        return found is not None
+
+    async def _changed_since(
+        self, session: AsyncSession, entry: AuditEntry, point: KeyPoint
+    ) -> str | None:
+        """Who changed the point after `entry`, or None when every later change has been undone
+        by its author (so reverting `entry` loses nobody's work)."""
+        recorded = (entry.after or {}).get("version")
+        later = (
+            await session.scalars(
+                select(AuditEntry)
+                .where(
+                    AuditEntry.entity == "point",
+                    AuditEntry.entity_id == point.id,
+                    AuditEntry.action.in_(UNDOABLE),
+                    AuditEntry.id > entry.id,
+                )
+                .order_by(AuditEntry.id)
+            )
+        ).all()
+        undone = set(
+            await session.scalars(
+                select(AuditEntry.entity_id).where(
+                    AuditEntry.action == "undo",
+                    AuditEntry.entity == "audit",
+                    AuditEntry.entity_id.in_([e.id for e in later]),
+                )
+            )
+        )
+        standing = [e for e in later if e.id not in undone]
+        if standing:
+            return standing[-1].actor
+        # Each change since and its undo made one version each: any other version was made by
+        # a writer that does not audit each point, and the point says who changed it last.
+        if recorded is not None and point.version != int(recorded) + 2 * len(later):
+            return point.updated_by
+        return None

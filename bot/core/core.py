@@ -44,6 +44,10 @@ def explain(error: errors.BriefingError) -> str:
         return texts.UNKNOWN_SOURCES.format(keys=", ".join(k[:32] for k in error.keys[:5]))
     if isinstance(error, errors.NothingToUndo):
         return texts.NOTHING_TO_UNDO
+    if isinstance(error, errors.UndoConflict):
+        return texts.UNDO_CONFLICT.format(
+            id=error.point_id, who=error.changed_by, action=error.action
+        )
     if isinstance(error, errors.InvalidText):
         return {
             "too_short": texts.TEXT_TOO_SHORT,

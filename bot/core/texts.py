@@ -66,6 +66,7 @@ REMOVE_USAGE = "Usage: /remove <point id>. Point ids show as #12 after each poin
 REMOVE_DONE = "Removed point #{id} from /{slug}. /undo brings it back."
 UNDO_DONE = "Undid your {action} of point #{id}."
 NOTHING_TO_UNDO = "You have nothing left to undo."
+UNDO_CONFLICT = "#{id} was changed by {who} after your {action}; undo refused, nothing changed. /edit {id} changes it by hand."
 BAD_POINT_ID = "{value} is not a point id. Point ids are numbers, shown as #12 after each point."
 UNKNOWN_POINT = "There is no point #{id}. Point ids show as #12 after each point."
 UNKNOWN_TOPIC = "There is no topic called {name}."

@@ -14,6 +14,7 @@ from bot.core.clip import clip
 from bot.core.commands import Command
 from bot.core.context import Context
 from bot.core.messages import Item, Reply, Section
+from briefings.actors import Actor
 
 # "... sources: iria, asianet-0618" at the end, with or without the brackets the usage line
 # shows around it ("[sources: iria]"): people copy what they see.
@@ -112,7 +113,7 @@ def _user_arg(ctx: Context) -> str | None:
 
 async def _change_admin(
     ctx: Context,
-    change: Callable[[str, str, str], Awaitable[bool]],
+    change: Callable[[str, str, Actor], Awaitable[bool]],
     usage: str,
     done: str,
     unchanged: str,
