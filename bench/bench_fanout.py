@@ -24,6 +24,7 @@ from bench.common import temp_sqlite_url
 from bot.adapters.telegram.adapter import TelegramAdapter
 from bot.app import build_app, settle_heap, start_digests
 from bot.config import Settings
+from briefings.actors import Actor
 from briefings.schedule import Schedule
 from briefings.subscriptions import SubscriptionRequest
 from tests.telegram.fake_bot_api import TOKEN
@@ -65,7 +66,7 @@ async def run(count: int, base: str, http: aiohttp.ClientSession) -> None:
             )
             for i in range(count)
         ),
-        "bench",
+        Actor.system("bench"),
     )
     adapter = TelegramAdapter(
         app.core, app.health, app.store.topics, TOKEN, f"{base}/bot", metrics=app.metrics

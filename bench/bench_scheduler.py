@@ -14,6 +14,7 @@ from bench.common import seeded_store, temp_sqlite_url
 from bot.chat_health import StoredChatHealth
 from bot.delivery import DigestDelivery
 from bot.scheduler import DigestScheduler
+from briefings.actors import Actor
 from briefings.ledger import DeliveryLedger
 from briefings.schedule import Schedule
 from briefings.subscriptions import SubscriptionRequest, SubscriptionStore
@@ -45,7 +46,7 @@ async def main() -> None:
             )
             for i in range(SUBSCRIPTIONS)
         ),
-        "bench",
+        Actor.system("bench"),
     )
     ledger = DeliveryLedger(store.engine, "bench")
     health = StoredChatHealth(store.chats, subscriptions)

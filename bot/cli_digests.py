@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from bot.config import Settings
 from bot.core.messages import ChatKind
 from bot.render.plain import render
+from briefings.actors import Actor
 from briefings.models import utcnow
 
 if TYPE_CHECKING:
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
 COMMANDS = ("subscribe", "unsubscribe", "subscriptions", "digest")
 PLATFORMS = ("telegram", "slack", "console")
-OPERATOR = "cli:operator (operator)"
+OPERATOR = Actor.user("cli", "operator", "operator")
 
 
 def guess_kind(platform: str, chat: str) -> ChatKind:

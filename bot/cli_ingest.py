@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
+from briefings.actors import Actor
 
 COMMANDS = ("ingest", "proposals", "approve", "reject")
-ACTOR = "cli:operator (operator)"
+ACTOR = Actor.system("cli:operator")
 MAX_STDIN = 6 * 1024 * 1024
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from briefings import audit
+from briefings.actors import Actor
 from briefings.db import write_transaction, writer
 from briefings.models import Admin
 
@@ -29,19 +30,19 @@ class AdminStore:
             rows = await session.scalars(select(Admin).order_by(Admin.platform, Admin.user_id))
             return [(a.platform, a.user_id, a.granted_by) for a in rows]
 
-    async def grant(self, platform: str, user_id: str, actor: str) -> bool:
+    async def grant(self, platform: str, user_id: str, actor: Actor) -> bool:
         """False when the user already was an admin."""
         async with write_transaction(self._writer) as session:
             if await self._find(session, platform, user_id) is not None:
                 return False
-            admin = Admin(platform=platform, user_id=user_id, granted_by=actor)
+            admin = Admin(platform=platform, user_id=user_id, granted_by=actor.display)
             session.add(admin)
             await session.flush()
             after = {"platform": platform, "user_id": user_id}
             audit.record(session, actor, "grant", "admin", admin.id, None, after)
             return True
 
-    async def revoke(self, platform: str, user_id: str, actor: str) -> bool:
+    async def revoke(self, platform: str, user_id: str, actor: Actor) -> bool:
         """False when the user was not an admin granted in chat."""
         async with write_transaction(self._writer) as session:
             admin = await self._find(session, platform, user_id)

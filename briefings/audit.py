@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from briefings.actors import Actor
 from briefings.models import AuditEntry
 from briefings.views import AuditView
 
 
 def record(
     session: AsyncSession,
-    actor: str,
+    actor: Actor,
     action: str,
     entity: str,
     entity_id: int | None,
@@ -23,7 +24,13 @@ def record(
     after: dict[str, Any] | None,
 ) -> AuditEntry:
     entry = AuditEntry(
-        actor=actor, action=action, entity=entity, entity_id=entity_id, before=before, after=after
+        actor=actor.display,
+        actor_id=actor.id,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        before=before,
+        after=after,
     )
     session.add(entry)
     return entry

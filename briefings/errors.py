@@ -42,6 +42,16 @@ class NothingToUndo(BriefingError):
     pass
 
 
+class UndoConflict(BriefingError):
+    """The point changed after the change being undone; undoing it would lose that work."""
+
+    def __init__(self, point_id: int, action: str, changed_by: str) -> None:
+        super().__init__(point_id, action, changed_by)
+        self.point_id = point_id
+        self.action = action
+        self.changed_by = changed_by
+
+
 class InvalidBriefingData(BriefingError):
     """A briefings file does not follow the schema; the message says where."""
 

@@ -22,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from briefings.actors import ACTOR_ID_LENGTH, ACTOR_LENGTH
+
 # Named constraints keep migrations identical on SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -98,8 +100,8 @@ class KeyPoint(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )
-    created_by: Mapped[str] = mapped_column(String(120), default="seed")
-    updated_by: Mapped[str] = mapped_column(String(120), default="seed")
+    created_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH), default="seed")
+    updated_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH), default="seed")
 
     topic: Mapped[Topic] = relationship(back_populates="points")
     sources: Mapped[list[Source]] = relationship(secondary=point_sources, order_by=Source.id)
@@ -154,7 +156,7 @@ class Admin(Base):
     platform: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(16), default="admin")
-    granted_by: Mapped[str] = mapped_column(String(120))
+    granted_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -163,7 +165,9 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-    actor: Mapped[str] = mapped_column(String(160))
+    actor: Mapped[str] = mapped_column(String(ACTOR_LENGTH))  # for display; names change
+    # "platform:user_id" (or a system name): who made the change, whatever they are called now.
+    actor_id: Mapped[str] = mapped_column(String(ACTOR_ID_LENGTH), index=True)
     action: Mapped[str] = mapped_column(String(32))
     entity: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[int | None] = mapped_column(Integer)

@@ -1,7 +1,11 @@
 """PointStore: adding, editing, retracting, moving, re-ranking and undoing key points. This
 module is the only writer of the key_points and point_sources tables; each change is one
 transaction that also updates the search index, records the audit entry and bumps the content
-revision."""
+revision.
+
+Changes to one point are serialised: on PostgreSQL the point's row is locked (SELECT ... FOR
+UPDATE) before it is read, and SQLite's BEGIN IMMEDIATE lets one writer in at a time. So every
+change starts from the latest version, and none is lost to a concurrent one."""
 
 from __future__ import annotations
 
@@ -9,17 +13,19 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import selectinload
 
 from briefings import audit
+from briefings.actors import Actor
 from briefings.db import write_transaction, writer
 from briefings.errors import (
     AlreadyInTopic,
     BadImportance,
     NothingToUndo,
     SameImportance,
+    UndoConflict,
     UnknownPoint,
 )
 from briefings.models import PUBLISHED, RETRACTED, AuditEntry, KeyPoint, Source, Topic, utcnow
@@ -36,6 +42,7 @@ from briefings.topics import (
 from briefings.views import AuditView, PointView
 
 UNDOABLE = ("add", "edit", "remove", "move", "rerank")
+APPROVAL = "proposals"  # the audit entity of an /approve, which /undo takes back whole
 IMPORTANCE = range(1, 6)
 
 
@@ -54,7 +61,7 @@ def new_point(
     session: AsyncSession,
     topic: Topic,
     text: str,
-    actor: str,
+    actor: Actor,
     *,
     importance: int = 3,
     sources: Sequence[Source] = (),
@@ -66,19 +73,24 @@ def new_point(
         text=text,
         importance=max(1, min(5, importance)),
         status=PUBLISHED,
-        created_by=actor,
-        updated_by=actor,
+        created_by=actor.display,
+        updated_by=actor.display,
         sources=list(sources),
     )
     session.add(point)
     return point
 
 
-def stamp(point: KeyPoint, actor: str) -> None:
+def stamp(point: KeyPoint, actor: Actor) -> None:
     """Every change to a point makes a new version, by this actor, now."""
     point.version += 1
     point.updated_at = utcnow()
-    point.updated_by = actor
+    point.updated_by = actor.display
+
+
+class _UndoneMeanwhile(Exception):
+    """Another undo by the same person reverted the chosen change while this one waited for the
+    point's lock; the transaction is rolled back and the next change is tried."""
 
 
 class PointStore:
@@ -93,10 +105,19 @@ class PointStore:
             yield session
         self._topics.invalidate()
 
-    async def _point(self, session: AsyncSession, point_id: int) -> KeyPoint:
-        point = await session.scalar(
-            select(KeyPoint).where(KeyPoint.id == point_id).options(selectinload(KeyPoint.sources))
+    async def _locked(self, session: AsyncSession, point_id: int) -> KeyPoint | None:
+        """The point as it is now, locked until the transaction ends (PostgreSQL; SQLite's
+        write transaction already holds the database's only write lock)."""
+        return await session.scalar(
+            select(KeyPoint)
+            .where(KeyPoint.id == point_id)
+            .with_for_update(of=KeyPoint)
+            .options(selectinload(KeyPoint.sources))
+            .execution_options(populate_existing=True)
         )
+
+    async def _point(self, session: AsyncSession, point_id: int) -> KeyPoint:
+        point = await self._locked(session, point_id)
         if point is None or point.status == RETRACTED:
             raise UnknownPoint(point_id)
         return point
@@ -116,7 +137,7 @@ class PointStore:
         self,
         topic: str,
         text: str,
-        actor: str,
+        actor: Actor,
         importance: int = 3,
         source_keys: Iterable[str] = (),
     ) -> PointView:
@@ -132,7 +153,7 @@ class PointStore:
             await bump_revision(session)
             return point_view(point, row.slug)
 
-    async def edit(self, point_id: int, text: str, actor: str) -> tuple[str, PointView]:
+    async def edit(self, point_id: int, text: str, actor: Actor) -> tuple[str, PointView]:
         """Returns the old text and the edited point."""
         body = clean_point_text(text)
         async with self._write() as session:
@@ -146,7 +167,7 @@ class PointStore:
             await bump_revision(session)
             return before["text"], point_view(point, await self._slug(session, point))
 
-    async def remove(self, point_id: int, actor: str) -> PointView:
+    async def remove(self, point_id: int, actor: Actor) -> PointView:
         """Retracts the point: it leaves every reply but stays in the database and the audit."""
         async with self._write() as session:
             point = await self._point(session, point_id)
@@ -154,28 +175,32 @@ class PointStore:
             await bump_revision(session)
             return point_view(point, await self._slug(session, point))
 
-    async def undo(self, actor: str) -> AuditView:
-        """Reverts the actor's latest add, edit or remove that has not been undone yet."""
+    async def undo(self, actor: Actor) -> AuditView:
+        """Reverts the actor's latest add, edit or remove that has not been undone yet, matched
+        on the actor's id, not their name. Refused (UndoConflict) when someone changed the point
+        since; two undos at once never revert the same change."""
+        while True:
+            try:
+                return await self._undo_latest(actor)
+            except _UndoneMeanwhile:
+                continue  # each retry starts after one more change was undone, so it ends
+
+    async def _undo_latest(self, actor: Actor) -> AuditView:
         async with self._write() as session:
-            undone = select(AuditEntry.entity_id).where(
-                AuditEntry.action == "undo", AuditEntry.actor == actor
-            )
-            entry = await session.scalar(
-                select(AuditEntry)
-                .where(
-                    AuditEntry.actor == actor,
-                    AuditEntry.entity == "point",
-                    AuditEntry.action.in_(UNDOABLE),
-                    AuditEntry.id.not_in(undone),
-                )
-                .order_by(AuditEntry.id.desc())
-                .limit(1)
-            )
+            entry = await self._latest_undoable(session, actor)
+            if entry is not None and entry.entity == APPROVAL:
+                return await self._undo_approval(session, entry, actor)
             if entry is None or entry.entity_id is None:
                 raise NothingToUndo()
-            point = await session.get(KeyPoint, entry.entity_id)
+            point = await self._locked(session, entry.entity_id)
             if point is None:
                 raise NothingToUndo()
+            if await self._undone(session, entry.id):
+                raise _UndoneMeanwhile()
+            changed_by = await self._changed_since(session, entry, point)
+            if changed_by is not None:
+                raise UndoConflict(point.id, entry.action, changed_by)
+            before = snapshot(point)
             target = entry.before or {"text": point.text, "status": RETRACTED}
             point.text = str(target["text"])
             point.status = str(target["status"])
@@ -184,12 +209,12 @@ class PointStore:
             stamp(point, actor)
             await session.flush()
             await self.reindex(session, point)
-            audit.record(session, actor, "undo", "audit", entry.id, entry.after, snapshot(point))
+            audit.record(session, actor, "undo", "audit", entry.id, before, snapshot(point))
             await bump_revision(session)
             await session.flush()
             return audit.audit_view(entry, entity_id=point.id)
 
-    async def move(self, point_id: int, topic: str, actor: str) -> tuple[str, PointView]:
+    async def move(self, point_id: int, topic: str, actor: Actor) -> tuple[str, PointView]:
         """Moves a point to another topic (a new version). Returns the old topic's slug."""
         async with self._write() as session:
             point = await self._point(session, point_id)
@@ -200,7 +225,7 @@ class PointStore:
             await self._change(session, point, actor, "move", topic_id=target.id)
             return old, point_view(point, target.slug)
 
-    async def set_importance(self, point_id: int, importance: int, actor: str) -> PointView:
+    async def set_importance(self, point_id: int, importance: int, actor: Actor) -> PointView:
         """1 (least) to 5 (most important); a topic lists its points most important first."""
         if importance not in IMPORTANCE:
             raise BadImportance(str(importance))
@@ -211,7 +236,7 @@ class PointStore:
             await self._change(session, point, actor, "rerank", importance=importance)
             return point_view(point, await self._slug(session, point))
 
-    async def retract_topic_points(self, session: AsyncSession, topic_id: int, actor: str) -> int:
+    async def retract_topic_points(self, session: AsyncSession, topic_id: int, actor: Actor) -> int:
         """In the caller's transaction (a topic's removal): retracts every point of the topic
         that is not retracted yet, each audited and unindexed. Audited as "retract", which
         /undo leaves alone: bringing one back would publish it in a topic nobody can see."""
@@ -225,7 +250,7 @@ class PointStore:
         return count
 
     async def _retract(
-        self, session: AsyncSession, point: KeyPoint, actor: str, action: str
+        self, session: AsyncSession, point: KeyPoint, actor: Actor, action: str
     ) -> None:
         before = snapshot(point)
         point.status = RETRACTED
@@ -235,7 +260,7 @@ class PointStore:
         audit.record(session, actor, action, "point", point.id, before, snapshot(point))
 
     async def _change(
-        self, session: AsyncSession, point: KeyPoint, actor: str, action: str, **values: int
+        self, session: AsyncSession, point: KeyPoint, actor: Actor, action: str, **values: int
     ) -> None:
         """A new version of the point with `values` set; audited, in the caller's transaction."""
         before = snapshot(point)
@@ -256,3 +281,83 @@ class PointStore:
         current = await session.get_one(Topic, point.topic_id)
         if current.position == REMOVED_POSITION:
             point.status = RETRACTED
+
+    async def _undo_approval(
+        self, session: AsyncSession, entry: AuditEntry, actor: Actor
+    ) -> AuditView:
+        # Imported here: proposals.py builds on this module (new points, stamps, the index).
+        from briefings.proposals import revert_approval
+
+        if await self._undone(session, entry.id):
+            raise _UndoneMeanwhile()
+        changed = await revert_approval(session, entry, actor)
+        for point in changed:
+            await self.reindex(session, point)
+        audit.record(session, actor, "undo", "audit", entry.id, entry.after, None)
+        await bump_revision(session)
+        await session.flush()
+        return audit.audit_view(entry)
+
+    async def _latest_undoable(self, session: AsyncSession, actor: Actor) -> AuditEntry | None:
+        undone = select(AuditEntry.entity_id).where(
+            AuditEntry.action == "undo", AuditEntry.actor_id == actor.id
+        )
+        return await session.scalar(
+            select(AuditEntry)
+            .where(
+                AuditEntry.actor_id == actor.id,
+                or_(
+                    (AuditEntry.entity == "point") & AuditEntry.action.in_(UNDOABLE),
+                    (AuditEntry.entity == APPROVAL) & (AuditEntry.action == "approve"),
+                ),
+                AuditEntry.id.not_in(undone),
+            )
+            .order_by(AuditEntry.id.desc())
+            .limit(1)
+        )
+
+    async def _undone(self, session: AsyncSession, entry_id: int) -> bool:
+        found = await session.scalar(
+            select(AuditEntry.id).where(
+                AuditEntry.action == "undo",
+                AuditEntry.entity == "audit",
+                AuditEntry.entity_id == entry_id,
+            )
+        )
+        return found is not None
+
+    async def _changed_since(
+        self, session: AsyncSession, entry: AuditEntry, point: KeyPoint
+    ) -> str | None:
+        """Who changed the point after `entry`, or None when every later change has been undone
+        by its author (so reverting `entry` loses nobody's work)."""
+        recorded = (entry.after or {}).get("version")
+        later = (
+            await session.scalars(
+                select(AuditEntry)
+                .where(
+                    AuditEntry.entity == "point",
+                    AuditEntry.entity_id == point.id,
+                    AuditEntry.action.in_(UNDOABLE),
+                    AuditEntry.id > entry.id,
+                )
+                .order_by(AuditEntry.id)
+            )
+        ).all()
+        undone = set(
+            await session.scalars(
+                select(AuditEntry.entity_id).where(
+                    AuditEntry.action == "undo",
+                    AuditEntry.entity == "audit",
+                    AuditEntry.entity_id.in_([e.id for e in later]),
+                )
+            )
+        )
+        standing = [e for e in later if e.id not in undone]
+        if standing:
+            return standing[-1].actor
+        # Each change since and its undo made one version each: any other version was made by
+        # a writer that does not audit each point, and the point says who changed it last.
+        if recorded is not None and point.version != int(recorded) + 2 * len(later):
+            return point.updated_by
+        return None

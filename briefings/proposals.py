@@ -21,11 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import selectinload
 
 from briefings import audit
+from briefings.actors import Actor
 from briefings.db import write_transaction, writer
-from briefings.errors import UnknownProposal, UnknownTopic
+from briefings.errors import UndoConflict, UnknownProposal, UnknownTopic
 from briefings.ingest.types import IngestResult, PendingDoc, ProposalDraft
 from briefings.models import (
     PUBLISHED,
+    RETRACTED,
+    AuditEntry,
     KeyPoint,
     Proposal,
     ProposalStatus,
@@ -108,6 +111,51 @@ def url_key(url: str) -> str:
     return hashlib.sha256(url.strip().encode("utf-8")).hexdigest()
 
 
+async def revert_approval(session: AsyncSession, entry: AuditEntry, actor: Actor) -> list[KeyPoint]:
+    """In /undo's transaction: takes an approval back whole. Its new points are retracted, the
+    article stops being a source of the points it corroborated, and the proposals are pending
+    again. Refused (UndoConflict) when someone changed a point it published since. Returns the
+    points changed, for the search index."""
+    after = entry.after or {}
+    published = [int(i) for i in after.get("published", [])]
+    links = [(int(p), int(s)) for p, s in after.get("links", [])]
+    ids = sorted({*published, *(p for p, _ in links)})
+    points = {
+        p.id: p
+        for p in await session.scalars(
+            select(KeyPoint)
+            .options(selectinload(KeyPoint.sources))
+            .where(KeyPoint.id.in_(ids))
+            .with_for_update()
+        )
+    }
+    for point_id in published:
+        point = points.get(point_id)
+        if point is not None and (point.version != 1 or point.status != PUBLISHED):
+            raise UndoConflict(point.id, "approval", point.updated_by)
+    changed = []
+    for point_id in published:
+        if (point := points.get(point_id)) is not None:
+            point.status = RETRACTED
+            stamp(point, actor)
+            changed.append(point)
+    for point_id, source_id in links:
+        point = points.get(point_id)
+        cited = [s for s in point.sources if s.id == source_id] if point is not None else []
+        if point is not None and cited:
+            point.sources.remove(cited[0])
+            stamp(point, actor)
+            changed.append(point)
+    proposals = await session.scalars(
+        select(Proposal).where(Proposal.id.in_([int(i) for i in after.get("proposals", [])]))
+    )
+    for proposal in proposals:
+        proposal.status = ProposalStatus.PENDING
+        proposal.decided_by = proposal.decided_at = proposal.point_id = None
+    await session.flush()
+    return changed
+
+
 class ProposalStore:
     def __init__(self, engine: AsyncEngine, topics: TopicStore, points: PointStore) -> None:
         self._engine = engine
@@ -181,7 +229,7 @@ class ProposalStore:
 
     # ----- writing -------------------------------------------------------------------------
 
-    async def record(self, result: IngestResult, actor: str) -> Ingested:
+    async def record(self, result: IngestResult, actor: Actor) -> Ingested:
         """Stores the article as a source and its drafts as pending proposals. The same text
         or URL recorded twice (even by two processes at once) is one source."""
         earlier = await self.already_ingested(result.fingerprint, result.url)
@@ -198,7 +246,7 @@ class ProposalStore:
                     url=result.url.strip()[:MAX_URL] if result.url else None,
                     published=result.published,
                     fingerprint=result.fingerprint,
-                    ingested_by=actor,
+                    ingested_by=actor.display,
                     ingested_at=utcnow(),
                 )
                 session.add(source)
@@ -218,7 +266,7 @@ class ProposalStore:
             return found
 
     def _proposal(
-        self, source: Source, position: int, draft: ProposalDraft, actor: str
+        self, source: Source, position: int, draft: ProposalDraft, actor: Actor
     ) -> Proposal:
         return Proposal(
             source=source,
@@ -236,7 +284,7 @@ class ProposalStore:
             flags=list(draft.flags),
             heading=draft.heading[:200] if draft.heading else None,
             status=ProposalStatus.PENDING,
-            created_by=actor,
+            created_by=actor.display,
         )
 
     async def _chosen(self, session: AsyncSession, ids: Sequence[int] | None) -> list[Proposal]:
@@ -252,7 +300,7 @@ class ProposalStore:
         return rows
 
     async def approve(
-        self, ids: Sequence[int] | None, actor: str, topic: str | None = None
+        self, ids: Sequence[int] | None, actor: Actor, topic: str | None = None
     ) -> Decision:
         """Approves the given proposals (None: every pending one), in one transaction: new
         points in their topic (or `topic`), or the article cited on the points they repeat."""
@@ -287,7 +335,7 @@ class ProposalStore:
                     proposal.point_id = point.id
                     published.append(point.id)
                 proposal.status = ProposalStatus.APPROVED
-                proposal.decided_by, proposal.decided_at = actor, utcnow()
+                proposal.decided_by, proposal.decided_at = actor.display, utcnow()
             decided = [p.id for p in chosen if p.id not in skipped]
             if decided:
                 after = {
@@ -305,7 +353,7 @@ class ProposalStore:
                 topics_created=tuple(created),
             )
 
-    async def _cite(self, session: AsyncSession, proposal: Proposal, actor: str) -> list[int]:
+    async def _cite(self, session: AsyncSession, proposal: Proposal, actor: Actor) -> list[int]:
         """Adds the article as a source of the published points the proposal repeats; a
         point that gains a source is a new version, so `changes` digests show it again."""
         wanted = [proposal.corroborates, *proposal.also_corroborates]
@@ -358,7 +406,7 @@ class ProposalStore:
             return topic
         raise UnknownTopic(proposal.topic or "")
 
-    async def reject(self, ids: Sequence[int] | None, actor: str) -> Decision:
+    async def reject(self, ids: Sequence[int] | None, actor: Actor) -> Decision:
         async with self._write() as session:
             chosen = await self._chosen(session, ids)
             rejected, skipped = [], []
@@ -367,7 +415,7 @@ class ProposalStore:
                     skipped.append(proposal.id)
                     continue
                 proposal.status = ProposalStatus.REJECTED
-                proposal.decided_by, proposal.decided_at = actor, utcnow()
+                proposal.decided_by, proposal.decided_at = actor.display, utcnow()
                 rejected.append(proposal.id)
             if rejected:
                 audit.record(

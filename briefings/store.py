@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from briefings import audit
+from briefings.actors import SEED, Actor
 from briefings.admins import AdminStore
 from briefings.chats import ChatStore
 from briefings.db import write_transaction, writer
@@ -77,7 +78,7 @@ class BriefingStore:
             )
         return counts
 
-    async def load_briefings(self, data: BriefingData, actor: str = "seed") -> LoadReport:
+    async def load_briefings(self, data: BriefingData, actor: Actor = SEED) -> LoadReport:
         """Adds the sources, topics and points of `data` that the store lacks, matched by key.
         Existing rows are left as they are, so admins' edits survive a reload."""
         async with write_transaction(writer(self.engine)) as session:

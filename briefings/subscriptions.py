@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from briefings import audit, chats
+from briefings.actors import Actor
 from briefings.db import write_transaction, writer
 from briefings.models import ChatStatus, Subscription, utcnow
 from briefings.schedule import Schedule, as_utc
@@ -107,7 +108,7 @@ class SubscriptionStore:
             ).one()
             return int(count), as_utc(latest) if latest else None
 
-    async def subscribe(self, request: SubscriptionRequest, actor: str) -> SubscriptionView:
+    async def subscribe(self, request: SubscriptionRequest, actor: Actor) -> SubscriptionView:
         """Creates or replaces the chat's subscription and makes it active again."""
         now = self._clock()
         s = request.schedule
@@ -118,7 +119,7 @@ class SubscriptionStore:
                 row = Subscription(
                     platform=request.platform,
                     chat_id=request.chat_id,
-                    created_by=actor,
+                    created_by=actor.display,
                     created_at=now,
                     schedule_changed_at=now,
                 )
@@ -147,7 +148,7 @@ class SubscriptionStore:
             )
             return view(row)
 
-    async def unsubscribe(self, platform: str, chat_id: str, actor: str) -> bool:
+    async def unsubscribe(self, platform: str, chat_id: str, actor: Actor) -> bool:
         async with self._write() as session:
             row = await self._row(session, platform, chat_id)
             if row is None:
@@ -188,7 +189,7 @@ class SubscriptionStore:
             row.active, row.pause_reason, row.updated_at = False, reason[:200], self._clock()
             return row.id
 
-    async def bulk_subscribe(self, requests: Iterable[SubscriptionRequest], actor: str) -> int:
+    async def bulk_subscribe(self, requests: Iterable[SubscriptionRequest], actor: Actor) -> int:
         """Adds many new subscriptions in one transaction (operators' imports, benchmarks)."""
         now = self._clock()
         rows = [
@@ -205,7 +206,7 @@ class SubscriptionStore:
                 mode=r.mode,
                 active=True,
                 pause_reason="",
-                created_by=actor,
+                created_by=actor.display,
                 created_at=now,
                 schedule_changed_at=now,
                 updated_at=now,

@@ -18,13 +18,28 @@ SLUG = re.compile(r"^[a-z][a-z0-9]{0,31}$")
 
 _SPACES = re.compile(r"\s+")
 
+# Format characters that only hide or reorder text: bidi embeddings, overrides and isolates
+# (which can make a point read backwards) and zero-width spaces. Every other format character
+# stays: ZWNJ (U+200C) and ZWJ (U+200D) are spelling in Persian, Devanagari conjuncts and emoji
+# sequences, and bidi marks or emoji tags are part of the text they sit in.
+_HIDDEN = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e"  # LRE, RLE, PDF, LRO, RLO
+    "\u2066\u2067\u2068\u2069"  # LRI, RLI, FSI, PDI
+    "\u200b\ufeff\u2060"  # zero width space, zero width no-break space, word joiner
+)
+_NEVER_TEXT = frozenset({"Cc", "Cs", "Co"})  # controls, lone surrogates, private use
+
+
+def _kept(ch: str) -> bool:
+    if ch in "\n\t":
+        return True
+    return ch not in _HIDDEN and unicodedata.category(ch) not in _NEVER_TEXT
+
 
 def _clean(raw: str) -> str:
-    """Drop control and format characters (bidi overrides, zero-width ones) and fold white
-    space; newlines and tabs pass the filter only to be folded into spaces."""
-    kept = "".join(
-        ch for ch in raw if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co"} or ch in "\n\t"
-    )
+    """Fold white space, drop control characters and the format characters that hide or
+    reorder text (ZWNJ and ZWJ stay: they are spelling)."""
+    kept = "".join(ch for ch in raw if _kept(ch))
     return _SPACES.sub(" ", kept).strip()
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import selectinload
 
 from briefings import audit
+from briefings.actors import Actor
 from briefings.db import write_transaction, writer
 from briefings.errors import (
     ReservedName,
@@ -47,7 +48,7 @@ LIVE = Topic.position != REMOVED_POSITION
 
 # Retracts a topic's points in the caller's transaction and says how many: PointStore's path,
 # handed in because points depend on topics, not the other way round.
-RetractPoints = Callable[[AsyncSession, int, str], Awaitable[int]]
+RetractPoints = Callable[[AsyncSession, int, Actor], Awaitable[int]]
 
 
 @dataclass(frozen=True)
@@ -255,7 +256,7 @@ class TopicStore:
     # fixed command name and alias: the store does not know the commands, the caller does.
 
     async def add_topic(
-        self, slug: str, title: str, actor: str, *, reserved: Collection[str]
+        self, slug: str, title: str, actor: Actor, *, reserved: Collection[str]
     ) -> TopicChange:
         """A new, empty topic after the last one; its slug is a command at once."""
         name = check_slug(slug)
@@ -274,7 +275,7 @@ class TopicStore:
         self,
         name: str,
         new_slug: str,
-        actor: str,
+        actor: Actor,
         *,
         reserved: Collection[str],
         title: str | None = None,
@@ -298,7 +299,7 @@ class TopicStore:
             await self._audit(session, actor, "rename", topic, before)
             return old, _change(topic)
 
-    async def set_title(self, name: str, title: str, actor: str) -> TopicChange:
+    async def set_title(self, name: str, title: str, actor: Actor) -> TopicChange:
         body = clean_title(title)
         async with self._write() as session:
             topic = await find_topic(session, name)
@@ -308,7 +309,7 @@ class TopicStore:
             return _change(topic)
 
     async def add_alias(
-        self, name: str, alias: str, actor: str, *, reserved: Collection[str]
+        self, name: str, alias: str, actor: Actor, *, reserved: Collection[str]
     ) -> TopicChange:
         new = check_slug(alias)
         async with self._write() as session:
@@ -320,7 +321,7 @@ class TopicStore:
             await self._audit(session, actor, "alias", topic, before)
             return _change(topic)
 
-    async def remove_alias(self, name: str, alias: str, actor: str) -> TopicChange:
+    async def remove_alias(self, name: str, alias: str, actor: Actor) -> TopicChange:
         gone = alias.casefold().removeprefix("/")
         async with self._write() as session:
             topic = await find_topic(session, name)
@@ -332,7 +333,7 @@ class TopicStore:
             return _change(topic)
 
     async def remove_topic(
-        self, name: str, actor: str, retract: RetractPoints | None = None
+        self, name: str, actor: Actor, retract: RetractPoints | None = None
     ) -> TopicChange:
         """Takes the topic out of the catalog, help, menus and commands. Without `retract` it
         must have no points left (TopicNotEmpty); with it, its points are retracted first, in
@@ -385,7 +386,7 @@ class TopicStore:
                 raise TopicExists(name, topic.slug)
 
     async def _audit(
-        self, session: AsyncSession, actor: str, action: str, topic: Topic, before: dict[str, Any]
+        self, session: AsyncSession, actor: Actor, action: str, topic: Topic, before: dict[str, Any]
     ) -> None:
         await session.flush()
         audit.record(session, actor, action, "topic", topic.id, before, topic_snapshot(topic))

@@ -15,6 +15,7 @@ from bot.core.fetching import FetchedDocument, FetchFailed
 from bot.core.messages import Attachment, AttachmentTooLarge, ChatRef, Incoming
 from bot.core.roles import Roles
 from bot.render.plain import render
+from briefings.actors import Actor
 from briefings.digest import compose
 from briefings.loader import load_briefings
 from briefings.models import CHANGES
@@ -132,10 +133,36 @@ async def test_approve_into_another_topic_and_reject(core: Core, store: Briefing
     assert "Already decided" in again
 
 
-async def test_undo_is_offered_after_an_approval(core: Core) -> None:
+async def test_undo_takes_an_approval_back_whole(core: Core, store: BriefingStore) -> None:
+    before = await store.topics.catalog()
     out = await ask(core, f"/ingest {RATIFICATION}")
-    approved = await ask(core, f"/approve {proposal_ids(out)[0]}")
+    ids = proposal_ids(out)
+    approved = await ask(core, "/approve all")
     assert texts.APPROVED_UNDO in approved
+    undone = await ask(core, "/undo")
+    assert undone == texts.UNDO_APPROVAL.format(count=len(ids))
+    after = await store.topics.catalog()
+    assert after.point_count == before.point_count  # the new points are retracted
+    ingested = [s for s in after.sources if s not in before.sources]
+    cited = [p for t in after.topics for p in t.points if set(p.sources) & set(ingested)]
+    assert cited == []  # and no point cites the article any more
+    assert proposal_ids(await ask(core, "/proposals")) == sorted(ids)  # pending again
+    assert "Published" in await ask(core, "/approve all")  # and can be approved again
+
+
+async def test_undo_of_an_approval_is_refused_after_someone_edits_its_point(
+    core: Core, store: BriefingStore
+) -> None:
+    out = await ask(core, f"/ingest {RATIFICATION}")
+    approved = await ask(core, f"/approve {proposal_ids(out)[1]} arms")
+    point_id = int(approved.split("#", 1)[1].split(".", 1)[0])
+    await store.admins.grant("console", "other", Actor.system("test"))
+    edited = await ask(core, f"/edit {point_id} Another admin rewrote this point.", user="other")
+    assert edited.startswith(f"Point #{point_id}")
+    counts = await store.row_counts()
+    refused = await ask(core, "/undo")
+    assert refused.startswith(f"#{point_id} was changed by console:other")
+    assert await store.row_counts() == counts
 
 
 ARTICLE_OK = f"/ingest {RATIFICATION}"

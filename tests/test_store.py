@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from briefings.actors import Actor
 from briefings.errors import InvalidText, NothingToUndo, UnknownPoint, UnknownSource, UnknownTopic
 from briefings.loader import load_briefings
 from briefings.models import PUBLISHED, RETRACTED
@@ -49,7 +50,9 @@ async def test_loading_twice_adds_nothing(store: BriefingStore) -> None:
 
 async def test_reload_keeps_admin_edits(store: BriefingStore) -> None:
     point = (await store.topics.catalog()).topic("treaty").points[0]  # type: ignore[union-attr]
-    await store.points.edit(point.id, "An admin rewrote this point completely.", "tester")
+    await store.points.edit(
+        point.id, "An admin rewrote this point completely.", Actor.system("tester")
+    )
     await store.load_briefings(load_briefings())
     edited = (await store.topics.catalog()).point(point.id)
     assert edited is not None
@@ -58,18 +61,23 @@ async def test_reload_keeps_admin_edits(store: BriefingStore) -> None:
 
 async def test_add_edit_remove_are_audited_and_served(store: BriefingStore) -> None:
     added = await store.points.add(
-        "treaty", "  A brand new   point about the pact.  ", "alice", source_keys=["iria"]
+        "treaty",
+        "  A brand new   point about the pact.  ",
+        Actor.system("alice"),
+        source_keys=["iria"],
     )
     assert added.text == "A brand new point about the pact."
     assert [s.key for s in added.sources] == ["iria"]
     assert (await store.topics.catalog()).point(added.id) is not None
 
-    old, edited = await store.points.edit(added.id, "The point, rewritten by an admin.", "bob")
+    old, edited = await store.points.edit(
+        added.id, "The point, rewritten by an admin.", Actor.system("bob")
+    )
     assert old == "A brand new point about the pact."
     assert edited.version == 2
     assert (await store.topics.catalog()).point(added.id).text == edited.text  # type: ignore[union-attr]
 
-    removed = await store.points.remove(added.id, "carol")
+    removed = await store.points.remove(added.id, Actor.system("carol"))
     assert removed.status == RETRACTED
     assert (await store.topics.catalog()).point(added.id) is None
 
@@ -86,23 +94,27 @@ async def test_add_edit_remove_are_audited_and_served(store: BriefingStore) -> N
 
 
 async def test_undo_reverts_the_actors_latest_change_in_order(store: BriefingStore) -> None:
-    added = await store.points.add("arms", "A point that will be edited then undone.", "ann")
-    await store.points.edit(added.id, "The edited version of that point.", "ann")
-    await store.points.undo("ann")
+    added = await store.points.add(
+        "arms", "A point that will be edited then undone.", Actor.system("ann")
+    )
+    await store.points.edit(added.id, "The edited version of that point.", Actor.system("ann"))
+    await store.points.undo(Actor.system("ann"))
     assert (await store.topics.catalog()).point(added.id).text.startswith("A point that")  # type: ignore[union-attr]
-    await store.points.undo("ann")
+    await store.points.undo(Actor.system("ann"))
     assert (await store.topics.catalog()).point(added.id) is None
     with pytest.raises(NothingToUndo):
-        await store.points.undo("ann")
+        await store.points.undo(Actor.system("ann"))
     with pytest.raises(NothingToUndo):
-        await store.points.undo("somebody-else")
+        await store.points.undo(Actor.system("somebody-else"))
 
 
 async def test_undo_of_remove_republishes_and_reindexes(store: BriefingStore) -> None:
-    added = await store.points.add("economy", "Zanzibarian barter scheme announced.", "ann")
-    await store.points.remove(added.id, "ann")
+    added = await store.points.add(
+        "economy", "Zanzibarian barter scheme announced.", Actor.system("ann")
+    )
+    await store.points.remove(added.id, Actor.system("ann"))
     assert not (await store.topics.search("zanzibarian")).hits
-    await store.points.undo("ann")
+    await store.points.undo(Actor.system("ann"))
     point = (await store.topics.catalog()).point(added.id)
     assert point is not None
     assert point.status == PUBLISHED
@@ -112,16 +124,24 @@ async def test_undo_of_remove_republishes_and_reindexes(store: BriefingStore) ->
 @pytest.mark.parametrize(
     ("call", "error"),
     [
-        (lambda s: s.points.add("nope", "Valid text for a point.", "x"), UnknownTopic),
-        (lambda s: s.points.add("treaty", "   ", "x"), InvalidText),
-        (lambda s: s.points.add("treaty", "short", "x"), InvalidText),
-        (lambda s: s.points.add("treaty", "long " * 200, "x"), InvalidText),
         (
-            lambda s: s.points.add("treaty", "Valid text here.", "x", source_keys=["zz"]),
+            lambda s: s.points.add("nope", "Valid text for a point.", Actor.system("x")),
+            UnknownTopic,
+        ),
+        (lambda s: s.points.add("treaty", "   ", Actor.system("x")), InvalidText),
+        (lambda s: s.points.add("treaty", "short", Actor.system("x")), InvalidText),
+        (lambda s: s.points.add("treaty", "long " * 200, Actor.system("x")), InvalidText),
+        (
+            lambda s: s.points.add(
+                "treaty", "Valid text here.", Actor.system("x"), source_keys=["zz"]
+            ),
             UnknownSource,
         ),
-        (lambda s: s.points.edit(999999, "Valid replacement text.", "x"), UnknownPoint),
-        (lambda s: s.points.remove(999999, "x"), UnknownPoint),
+        (
+            lambda s: s.points.edit(999999, "Valid replacement text.", Actor.system("x")),
+            UnknownPoint,
+        ),
+        (lambda s: s.points.remove(999999, Actor.system("x")), UnknownPoint),
     ],
 )
 async def test_bad_writes_change_nothing(store: BriefingStore, call: object, error: type) -> None:
@@ -133,11 +153,11 @@ async def test_bad_writes_change_nothing(store: BriefingStore, call: object, err
 
 async def test_removed_point_cannot_be_edited_or_removed_again(store: BriefingStore) -> None:
     point = (await store.topics.catalog()).topic("visit").points[-1]  # type: ignore[union-attr]
-    await store.points.remove(point.id, "x")
+    await store.points.remove(point.id, Actor.system("x"))
     with pytest.raises(UnknownPoint):
-        await store.points.edit(point.id, "Trying to edit a retracted point.", "x")
+        await store.points.edit(point.id, "Trying to edit a retracted point.", Actor.system("x"))
     with pytest.raises(UnknownPoint):
-        await store.points.remove(point.id, "x")
+        await store.points.remove(point.id, Actor.system("x"))
 
 
 async def test_search_ranks_and_stems(store: BriefingStore) -> None:
@@ -184,7 +204,7 @@ async def test_other_process_writes_are_seen_after_the_ttl(store: BriefingStore)
     now = [0.0]
     reader = BriefingStore(store.engine, cache_ttl=5.0, clock=lambda: now[0])
     before = await reader.topics.catalog()
-    added = await store.points.add("treaty", "Written by another process.", "other")
+    added = await store.points.add("treaty", "Written by another process.", Actor.system("other"))
     assert (await reader.topics.catalog()) is before  # still within the TTL
     now[0] = 6.0
     assert (await reader.topics.catalog()).point(added.id) is not None
@@ -192,13 +212,13 @@ async def test_other_process_writes_are_seen_after_the_ttl(store: BriefingStore)
 
 async def test_admins_grant_revoke(store: BriefingStore) -> None:
     assert not await store.admins.is_admin("telegram", "42")
-    assert await store.admins.grant("telegram", "42", "root")
-    assert not await store.admins.grant("telegram", "42", "root")
+    assert await store.admins.grant("telegram", "42", Actor.system("root"))
+    assert not await store.admins.grant("telegram", "42", Actor.system("root"))
     assert await store.admins.is_admin("telegram", "42")
     assert not await store.admins.is_admin("slack", "42")
     assert await store.admins.all() == [("telegram", "42", "root")]
-    assert await store.admins.revoke("telegram", "42", "root")
-    assert not await store.admins.revoke("telegram", "42", "root")
+    assert await store.admins.revoke("telegram", "42", Actor.system("root"))
+    assert not await store.admins.revoke("telegram", "42", Actor.system("root"))
     assert [e.action for e in await store.audit.recent(2)] == ["revoke", "grant"]
 
 

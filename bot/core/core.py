@@ -60,6 +60,10 @@ def explain(error: errors.BriefingError) -> str:
         return texts.UNKNOWN_PROPOSAL.format(id=error.proposal_id)
     if isinstance(error, errors.NothingToUndo):
         return texts.NOTHING_TO_UNDO
+    if isinstance(error, errors.UndoConflict):
+        return texts.UNDO_CONFLICT.format(
+            id=error.point_id, who=error.changed_by, action=error.action
+        )
     if isinstance(error, errors.InvalidText):
         return {
             "too_short": texts.TEXT_TOO_SHORT,

@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from briefings.actors import Actor
+
 ChatKind = Literal["private", "group", "channel"]
 Tone = Literal["info", "error", "refusal"]
 
@@ -58,9 +60,10 @@ class Incoming:
     attachment: Attachment | None = None
 
     @property
-    def actor(self) -> str:
-        """How this user is named in the audit trail."""
-        return f"{self.chat.platform}:{self.user_id} ({self.user_name})"
+    def actor(self) -> Actor:
+        """Who this user is in the audit trail: the platform and user id, which /undo matches
+        on, and their current name (clipped to fit), which is only shown."""
+        return Actor.user(self.chat.platform, self.user_id, self.user_name)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import pytest
 
 from bot.adapters.base import SendError
 from bot.core.messages import ChatRef, Incoming
+from briefings.actors import Actor
 from briefings.models import CHANGES, FULL
 from briefings.schedule import Schedule
 from briefings.subscriptions import SubscriptionRequest, SubscriptionView
@@ -23,7 +24,7 @@ async def subscribe(
 ) -> SubscriptionView:
     return await env.subscriptions.subscribe(
         SubscriptionRequest("telegram", chat, "private", None, Schedule(8, 0, "UTC"), topics, mode),
-        "tester",
+        Actor.system("tester"),
     )
 
 
@@ -43,8 +44,12 @@ async def test_first_digest_is_full_then_only_changes(env: Env) -> None:
     assert await env.delivery.deliver(sub.id, SLOT + dt.timedelta(days=1)) == "empty"
     assert env.adapter.sent == []  # nothing new: no post
 
-    added = await env.store.points.add("treaty", "A fresh development on the pact.", "admin")
-    await env.store.points.add("arms", "A change in a topic this chat does not follow.", "admin")
+    added = await env.store.points.add(
+        "treaty", "A fresh development on the pact.", Actor.system("admin")
+    )
+    await env.store.points.add(
+        "arms", "A change in a topic this chat does not follow.", Actor.system("admin")
+    )
     env.clock.advance(days=1)
     assert await env.delivery.deliver(sub.id, SLOT + dt.timedelta(days=2)) == "sent"
     third = "\n".join(s.text for s in env.adapter.to("100"))

@@ -7,6 +7,7 @@ import datetime as dt
 
 from bot.core.messages import ChatRef, Incoming
 from bot.scheduler import DigestScheduler
+from briefings.actors import Actor
 from briefings.schedule import Schedule
 from briefings.subscriptions import SubscriptionRequest, SubscriptionStore
 from tests.digests.conftest import START, Env
@@ -24,10 +25,14 @@ def scheduler_for(env: Env) -> DigestScheduler:
 
 async def test_jobs_follow_the_table(env: Env) -> None:
     kyiv = await env.subscriptions.subscribe(
-        request("1", Schedule(7, 30, "Europe/Kyiv", "12345")), "t"
+        request("1", Schedule(7, 30, "Europe/Kyiv", "12345")), Actor.system("t")
     )
-    seoul = await env.subscriptions.subscribe(request("2", Schedule(18, 0, "Asia/Seoul")), "t")
-    slack = await env.subscriptions.subscribe(request("C1", Schedule(9, 0, "UTC"), "slack"), "t")
+    seoul = await env.subscriptions.subscribe(
+        request("2", Schedule(18, 0, "Asia/Seoul")), Actor.system("t")
+    )
+    slack = await env.subscriptions.subscribe(
+        request("C1", Schedule(9, 0, "UTC"), "slack"), Actor.system("t")
+    )
     scheduler = scheduler_for(env)
     await scheduler.start(catch_up=False)
     try:
@@ -53,13 +58,15 @@ async def test_jobs_follow_the_table(env: Env) -> None:
 
         # Another process on the same database: picked up by the periodic sync.
         other = SubscriptionStore(env.store.engine, env.clock)
-        moved = await other.subscribe(request("2", Schedule(5, 45, "Asia/Seoul")), "t")
-        await other.subscribe(request("4", Schedule(12, 0, "UTC")), "t")
+        moved = await other.subscribe(
+            request("2", Schedule(5, 45, "Asia/Seoul")), Actor.system("t")
+        )
+        await other.subscribe(request("4", Schedule(12, 0, "UTC")), Actor.system("t"))
         await scheduler.sync()
         assert scheduler.job_count == 3
         now = dt.datetime.now(dt.UTC)
         assert scheduler.next_run(moved.id) == Schedule(5, 45, "Asia/Seoul").next_slot(now)
-        await other.unsubscribe("telegram", "4", "t")
+        await other.unsubscribe("telegram", "4", Actor.system("t"))
         await scheduler.sync()
         assert scheduler.job_count == 2
     finally:
@@ -67,7 +74,7 @@ async def test_jobs_follow_the_table(env: Env) -> None:
 
 
 async def test_firing_a_job_delivers_the_current_slot(env: Env) -> None:
-    sub = await env.subscriptions.subscribe(request("1", Schedule(8, 0, "UTC")), "t")
+    sub = await env.subscriptions.subscribe(request("1", Schedule(8, 0, "UTC")), Actor.system("t"))
     scheduler = scheduler_for(env)
     await scheduler.start(catch_up=False)
     try:
@@ -85,8 +92,10 @@ async def test_firing_a_job_delivers_the_current_slot(env: Env) -> None:
 
 
 async def test_restart_delivers_missed_slots_inside_the_grace_once(env: Env) -> None:
-    recent = await env.subscriptions.subscribe(request("1", Schedule(7, 30, "UTC")), "t")
-    old = await env.subscriptions.subscribe(request("2", Schedule(6, 10, "UTC")), "t")
+    recent = await env.subscriptions.subscribe(
+        request("1", Schedule(7, 30, "UTC")), Actor.system("t")
+    )
+    old = await env.subscriptions.subscribe(request("2", Schedule(6, 10, "UTC")), Actor.system("t"))
     # The bot was down from 06:00 until 08:00: 07:30 is 30 min late, 06:10 is 110 min late.
     env.clock.now = START.replace(hour=8)
     await env.delivery.start()
@@ -115,7 +124,7 @@ async def test_restart_delivers_missed_slots_inside_the_grace_once(env: Env) -> 
 
 
 async def test_two_schedulers_catching_up_post_once(env: Env) -> None:
-    await env.subscriptions.subscribe(request("1", Schedule(7, 45, "UTC")), "t")
+    await env.subscriptions.subscribe(request("1", Schedule(7, 45, "UTC")), Actor.system("t"))
     env.clock.now = START.replace(hour=8)
     other = env.process("process-b")
     first, second = (

@@ -9,6 +9,7 @@ from bot.adapters.slack.adapter import SlackAdapter
 from bot.app import App
 from bot.config import Settings
 from bot.delivery import DigestDelivery, worker_name
+from briefings.actors import Actor
 from briefings.ledger import DeliveryLedger
 from briefings.schedule import Schedule
 from briefings.subscriptions import SubscriptionRequest
@@ -85,7 +86,7 @@ async def test_a_channel_that_is_gone_pauses_and_tells_the_admins(
         SubscriptionRequest(
             "slack", "CGONE", "group", None, Schedule(18, 0, "Asia/Seoul"), ("visit",), "changes"
         ),
-        "tester",
+        Actor.system("tester"),
     )
     fake.channel_errors["CGONE"] = "channel_not_found"
     delivery = delivery_for(bot, adapter, settings, Clock(SLOT))

@@ -15,6 +15,7 @@ from bot.adapters.slack.inbound import (
     slash_text,
     strip_mention,
 )
+from briefings.actors import Actor
 
 
 @pytest.mark.parametrize(
@@ -49,6 +50,10 @@ def test_slash_command_text_is_unescaped_for_the_core() -> None:
         "group",
         "ann",
     )
+    # A slash command names the user, a DM only has the id: /undo knows them as one person.
+    direct = from_event({"type": "message", "user": "U1", "channel": "D1", "text": "undo"}, None)
+    assert incoming.actor.id == direct.actor.id == "slack:U1"
+    assert (incoming.actor.display, direct.actor.display) == ("slack:U1 (ann)", "slack:U1 (U1)")
 
 
 @pytest.mark.parametrize(
@@ -77,7 +82,7 @@ def test_events_become_incoming_with_threads() -> None:
     incoming = from_event(event, "UBOT")
     assert incoming.text == "treaty"
     assert incoming.chat.thread_id == "171.1"
-    assert incoming.actor == "slack:U1 (U1)"
+    assert incoming.actor == Actor("slack:U1", "slack:U1 (U1)")
 
 
 def test_chat_kinds() -> None:

@@ -9,6 +9,7 @@ import datetime as dt
 from bot.adapters.telegram.adapter import TelegramAdapter
 from bot.app import App
 from bot.delivery import DigestDelivery, worker_name
+from briefings.actors import Actor
 from briefings.ledger import DeliveryLedger
 from briefings.schedule import Schedule
 from briefings.subscriptions import SubscriptionRequest
@@ -47,7 +48,7 @@ async def subscribe(app: App, chat: int, kind: str = "private") -> int:
             ("delegation",),
             "changes",
         ),
-        "tester",
+        Actor.system("tester"),
     )
     return sub.id
 

@@ -6,6 +6,7 @@ import asyncio
 
 from bot.adapters.telegram.adapter import TelegramAdapter
 from bot.app import App
+from briefings.actors import Actor
 from briefings.loader import BriefingData, TopicData
 from tests.telegram import fake_bot_api as tg
 from tests.telegram.fake_bot_api import MESSAGE_CHARS, FakeBotApi, parse_html
@@ -99,7 +100,7 @@ async def test_topic_longer_than_one_message_is_split(
         for n in range(12)
     ]
     for text in texts:
-        await app.store.points.add("treaty", text, "test", importance=5)
+        await app.store.points.add("treaty", text, Actor.system("test"), importance=5)
     fake.push(tg.message(USER, "/treaty"))
     calls = await fake.wait_sent(2, USER)
     await asyncio.sleep(1.3)  # a third message would come a second after the second

@@ -14,6 +14,8 @@ from bot.core.clip import clip
 from bot.core.commands import Command
 from bot.core.context import Context
 from bot.core.messages import Item, Reply, Section
+from briefings.actors import Actor
+from briefings.points import APPROVAL
 
 # "... sources: iria, asianet-0618" at the end, with or without the brackets the usage line
 # shows around it ("[sources: iria]"): people copy what they see.
@@ -83,6 +85,9 @@ async def remove(ctx: Context) -> list[Reply]:
 
 async def undo(ctx: Context) -> list[Reply]:
     entry = await ctx.store.points.undo(ctx.incoming.actor)
+    if entry.entity == APPROVAL:
+        count = len((entry.after or {}).get("proposals", []))
+        return [Reply.text(texts.UNDO_APPROVAL.format(count=count))]
     return [Reply.text(texts.UNDO_DONE.format(action=entry.action, id=entry.entity_id))]
 
 
@@ -112,7 +117,7 @@ def _user_arg(ctx: Context) -> str | None:
 
 async def _change_admin(
     ctx: Context,
-    change: Callable[[str, str, str], Awaitable[bool]],
+    change: Callable[[str, str, Actor], Awaitable[bool]],
     usage: str,
     done: str,
     unchanged: str,
@@ -167,7 +172,12 @@ COMMANDS = [
     ),
     Command("edit", "Replace a point's text", edit, admin=True, usage="<id> <text>"),
     Command("remove", "Retract a point", remove, admin=True, usage="<id>"),
-    Command("undo", "Undo your latest add, edit or remove", undo, admin=True),
+    Command(
+        "undo",
+        "Undo your latest change to a point (add, edit, remove, move, importance) or approval",
+        undo,
+        admin=True,
+    ),
     Command("audit", "Recent changes and who made them", audit, admin=True),
     Command("grant", "Make a user an admin on this platform", grant, admin=True, usage="<user id>"),
     Command("revoke", "Take admin rights away", revoke, admin=True, usage="<user id>"),
