@@ -4,9 +4,10 @@ the same transaction as the change."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from briefings.actors import Actor
@@ -34,6 +35,59 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+UNDO = "undo"  # an entry reverting another: entity "audit", entity_id the reverted entry
+
+
+def _undos() -> Select[int | None]:
+    return select(AuditEntry.entity_id).where(
+        AuditEntry.action == UNDO, AuditEntry.entity == "audit"
+    )
+
+
+async def latest_change(
+    session: AsyncSession, actor_id: str, entity: str, actions: Sequence[str]
+) -> AuditEntry | None:
+    """The actor's latest change among `actions` to an `entity` row that is not undone yet."""
+    return await session.scalar(
+        select(AuditEntry)
+        .where(
+            AuditEntry.actor_id == actor_id,
+            AuditEntry.entity == entity,
+            AuditEntry.action.in_(actions),
+            AuditEntry.id.not_in(_undos().where(AuditEntry.actor_id == actor_id)),
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+
+
+async def is_undone(session: AsyncSession, entry_id: int) -> bool:
+    found = await session.scalar(_undos().where(AuditEntry.entity_id == entry_id).limit(1))
+    return found is not None
+
+
+async def changes_after(
+    session: AsyncSession, entry: AuditEntry, actions: Sequence[str]
+) -> list[tuple[AuditEntry, bool]]:
+    """The changes among `actions` to the row `entry` changed, made after it, oldest first,
+    each with whether it has been undone."""
+    later = (
+        await session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.entity == entry.entity,
+                AuditEntry.entity_id == entry.entity_id,
+                AuditEntry.action.in_(actions),
+                AuditEntry.id > entry.id,
+            )
+            .order_by(AuditEntry.id)
+        )
+    ).all()
+    ids = [e.id for e in later]
+    undone = set(await session.scalars(_undos().where(AuditEntry.entity_id.in_(ids))))
+    return [(e, e.id in undone) for e in later]
 
 
 def audit_view(entry: AuditEntry, entity_id: int | None = None) -> AuditView:

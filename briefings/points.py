@@ -195,7 +195,7 @@ class PointStore:
             point = await self._locked(session, entry.entity_id)
             if point is None:
                 raise NothingToUndo()
-            if await self._undone(session, entry.id):
+            if await audit.is_undone(session, entry.id):
                 raise _UndoneMeanwhile()
             changed_by = await self._changed_since(session, entry, point)
             if changed_by is not None:
@@ -209,7 +209,7 @@ class PointStore:
             stamp(point, actor)
             await session.flush()
             await self.reindex(session, point)
-            audit.record(session, actor, "undo", "audit", entry.id, before, snapshot(point))
+            audit.record(session, actor, audit.UNDO, "audit", entry.id, before, snapshot(point))
             await bump_revision(session)
             await session.flush()
             return audit.audit_view(entry, entity_id=point.id)
@@ -288,12 +288,12 @@ class PointStore:
         # Imported here: proposals.py builds on this module (new points, stamps, the index).
         from briefings.proposals import revert_approval
 
-        if await self._undone(session, entry.id):
+        if await audit.is_undone(session, entry.id):
             raise _UndoneMeanwhile()
         changed = await revert_approval(session, entry, actor)
         for point in changed:
             await self.reindex(session, point)
-        audit.record(session, actor, "undo", "audit", entry.id, entry.after, None)
+        audit.record(session, actor, audit.UNDO, "audit", entry.id, entry.after, None)
         await bump_revision(session)
         await session.flush()
         return audit.audit_view(entry)
@@ -316,48 +316,18 @@ class PointStore:
             .limit(1)
         )
 
-    async def _undone(self, session: AsyncSession, entry_id: int) -> bool:
-        found = await session.scalar(
-            select(AuditEntry.id).where(
-                AuditEntry.action == "undo",
-                AuditEntry.entity == "audit",
-                AuditEntry.entity_id == entry_id,
-            )
-        )
-        return found is not None
-
     async def _changed_since(
         self, session: AsyncSession, entry: AuditEntry, point: KeyPoint
     ) -> str | None:
         """Who changed the point after `entry`, or None when every later change has been undone
         by its author (so reverting `entry` loses nobody's work)."""
-        recorded = (entry.after or {}).get("version")
-        later = (
-            await session.scalars(
-                select(AuditEntry)
-                .where(
-                    AuditEntry.entity == "point",
-                    AuditEntry.entity_id == point.id,
-                    AuditEntry.action.in_(UNDOABLE),
-                    AuditEntry.id > entry.id,
-                )
-                .order_by(AuditEntry.id)
-            )
-        ).all()
-        undone = set(
-            await session.scalars(
-                select(AuditEntry.entity_id).where(
-                    AuditEntry.action == "undo",
-                    AuditEntry.entity == "audit",
-                    AuditEntry.entity_id.in_([e.id for e in later]),
-                )
-            )
-        )
-        standing = [e for e in later if e.id not in undone]
+        later = await audit.changes_after(session, entry, UNDOABLE)
+        standing = [e for e, undone in later if not undone]
         if standing:
             return standing[-1].actor
         # Each change since and its undo made one version each: any other version was made by
         # a writer that does not audit each point, and the point says who changed it last.
+        recorded = (entry.after or {}).get("version")
         if recorded is not None and point.version != int(recorded) + 2 * len(later):
             return point.updated_by
         return None

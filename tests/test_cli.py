@@ -78,8 +78,8 @@ def test_guest_is_refused_and_admin_changes_persist(tmp_path: Path) -> None:
 
     admin = json_chat(["/add treaty An operator adds this point from the console."], tmp_path)
     assert str(admin[0]["replies"]).startswith("['Added point #")
-    again = json_chat(["/treaty"], tmp_path)  # a new process on the same database
-    assert "An operator adds this point from the console." in str(again[0]["replies"])
+    again = json_chat(["/treaty", "/treaty 2"], tmp_path)  # a new process on the same database
+    assert "An operator adds this point from the console." in str(again)
 
 
 def test_plain_piped_chat_prints_each_reply(tmp_path: Path) -> None:

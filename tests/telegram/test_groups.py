@@ -75,7 +75,7 @@ async def test_forwarded_commands_are_ignored(fake: FakeBotApi, bot: TelegramAda
 
 
 async def test_mention_in_group_is_answered(fake: FakeBotApi, bot: TelegramAdapter) -> None:
-    fake.push(tg.message(GROUP, "@OurBot reactions please", kind="supergroup", user_id=MEMBER))
+    fake.push(tg.message(GROUP, "@OurBot reactions", kind="supergroup", user_id=MEMBER))
     [call] = await fake.wait_sent(1, GROUP)
     assert call.text.startswith("Reactions")
 

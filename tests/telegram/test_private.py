@@ -75,10 +75,10 @@ async def test_button_press_runs_its_command(fake: FakeBotApi, bot: TelegramAdap
 async def test_user_text_is_escaped_and_shown_literally(
     fake: FakeBotApi, bot: TelegramAdapter
 ) -> None:
-    fake.push(tg.message(ADMIN_ID, "/add treaty A <script>alert(1)</script> & a &amp; <b>x"))
+    fake.push(tg.message(ADMIN_ID, "/add delegation A <script>alert(1)</script> & a &amp; <b>x"))
     [added] = await fake.wait_sent(1, ADMIN_ID)
     assert "Added point" in added.text
-    fake.push(tg.message(ADMIN_ID, "/treaty"))
+    fake.push(tg.message(ADMIN_ID, "/delegation"))
     calls = await fake.wait_sent(2, ADMIN_ID)
     assert "A <script>alert(1)</script> & a &amp; <b>x" in calls[1].text
     assert "&lt;script&gt;" in calls[1].params["text"]
@@ -92,16 +92,17 @@ async def test_non_admin_is_refused(fake: FakeBotApi, bot: TelegramAdapter, app:
     assert await app.store.row_counts() == before
 
 
-async def test_topic_longer_than_one_message_is_split(
+async def test_reply_longer_than_one_message_is_split(
     fake: FakeBotApi, bot: TelegramAdapter, app: App
 ) -> None:
+    # Topics come a page at a time, each within one message; ten long search hits do not.
     texts = [
         f"Point {n} <script>x</script> & " + " ".join(["lengthy wording"] * 34) + "."
-        for n in range(12)
+        for n in range(10)
     ]
     for text in texts:
         await app.store.points.add("treaty", text, Actor.system("test"), importance=5)
-    fake.push(tg.message(USER, "/treaty"))
+    fake.push(tg.message(USER, "/search lengthy"))
     calls = await fake.wait_sent(2, USER)
     await asyncio.sleep(1.3)  # a third message would come a second after the second
     calls = fake.sent(USER)
@@ -112,7 +113,7 @@ async def test_topic_longer_than_one_message_is_split(
     joined = "\n".join(c.text for c in calls)
     for text in texts:
         assert joined.count(text) == 1  # whole, once, and literal
-    assert [bool(c.buttons) for c in calls] == [False] * (len(calls) - 1) + [True]
+    assert not any(c.buttons for c in calls[:-1])  # buttons, if any, under the last part
 
 
 async def test_command_menu_is_set_on_start(fake: FakeBotApi, bot: TelegramAdapter) -> None:
