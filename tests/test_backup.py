@@ -14,6 +14,7 @@ import pytest
 
 from bot.app import build_app
 from bot.config import Settings
+from briefings.actors import Actor
 from briefings.backup import TIME_FIELD, BackupError, export_database, import_database
 from briefings.db import create_engine, head_revision, migrate
 from briefings.ingest.types import IngestResult, ProposalDraft
@@ -29,6 +30,9 @@ PG = os.environ.get("TEST_DATABASE_URL")
 PAIRS = ["sqlite>sqlite"] + (["sqlite>postgresql", "postgresql>sqlite"] if PG else [])
 ADDED = "Ünïcödé check: the envoy’s “zebrafinch” remark was added by an admin."
 SLOT = dt.datetime(2024, 6, 20, 4, 30, tzinfo=dt.UTC)
+
+ANN = Actor.user("telegram", "7", "Ann")
+OPERATOR_ACTOR = Actor.user("console", "operator", "operator")
 
 
 def url_for(kind: str, path: Path) -> str:
@@ -56,14 +60,12 @@ async def populate(url: str) -> None:
     store = await open_store(url)
     try:
         await store.load_briefings(load_briefings())
-        added = await store.points.add(
-            "treaty", ADDED, "telegram:7 (Ann)", 4, ["iria", "order-report"]
-        )
-        await store.points.edit(added.id, ADDED + " Edited.", "telegram:7 (Ann)")
-        await store.points.remove(1, "telegram:7 (Ann)")
-        await store.points.remove(2, "console:operator")
-        await store.points.undo("console:operator")
-        await store.admins.grant("telegram", "7", "console:operator")
+        added = await store.points.add("treaty", ADDED, ANN, 4, ["iria", "order-report"])
+        await store.points.edit(added.id, ADDED + " Edited.", ANN)
+        await store.points.remove(1, ANN)
+        await store.points.remove(2, OPERATOR_ACTOR)
+        await store.points.undo(OPERATOR_ACTOR)
+        await store.admins.grant("telegram", "7", OPERATOR_ACTOR)
         subs = SubscriptionStore(store.engine)
         await subs.follow_move("telegram", "-100", "-100200")
         await store.chats.mark("slack", "C1", ChatStatus.BLOCKED, "kicked from the channel")
@@ -80,13 +82,13 @@ async def populate(url: str) -> None:
             "f" * 64,
             drafts,
         )
-        ingested = await store.proposals.record(result, "console:operator")
-        await store.proposals.approve([ingested.proposals[0].id], "console:operator")
+        ingested = await store.proposals.record(result, OPERATOR_ACTOR)
+        await store.proposals.approve([ingested.proposals[0].id], OPERATOR_ACTOR)
         schedule = Schedule(7, 30, "Europe/Kyiv", "12345")
         request = SubscriptionRequest(
             "telegram", "@news", "channel", "3", schedule, ("treaty",), "full"
         )
-        sub = await subs.subscribe(request, "console:operator")
+        sub = await subs.subscribe(request, OPERATOR_ACTOR)
         ledger = DeliveryLedger(store.engine, "worker-1")
         delivery = await ledger.claim(sub.id, SLOT, SLOT)
         assert delivery is not None

@@ -9,6 +9,7 @@ from bot.adapters.telegram.menu import menu_entries
 from bot.core import texts
 from bot.core.core import FIXED_COMMANDS, Core
 from bot.render.plain import render
+from briefings.actors import Actor
 from briefings.digest import compose
 from briefings.errors import (
     AlreadyInTopic,
@@ -30,7 +31,7 @@ from briefings.store import BriefingStore
 from tests.conftest import GUEST, MessageFactory
 
 RESERVED = frozenset({"search", "find", "help", "topic"})
-ACTOR = "ann"
+ACTOR = Actor.system("ann")
 
 
 async def ask(core: Core, message: MessageFactory, text: str, user: str = "operator") -> str:
