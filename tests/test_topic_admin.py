@@ -507,3 +507,15 @@ async def test_a_guest_is_refused_everything_and_nothing_changes(
     assert await revision(store) == rev
     assert "/topic add|" not in await ask(core, message, "/help", user=GUEST)
     assert "/topic add|" in await ask(core, message, "/help")
+
+
+@pytest.mark.parametrize("name", ["treaty\x00", "\x00", "trea ty", "-1", "treaty\n"])
+async def test_names_no_topic_can_have_are_unknown_without_a_query(
+    store: BriefingStore, name: str
+) -> None:
+    """PostgreSQL refuses a NUL byte in a query parameter; such names never reach it."""
+    point = (await store.topics.catalog()).topic("arms").points[0]  # type: ignore[union-attr]
+    with pytest.raises(UnknownTopic):
+        await store.points.move(point.id, name, ACTOR)
+    with pytest.raises(UnknownTopic):
+        await store.topics.remove_topic(name, ACTOR)
