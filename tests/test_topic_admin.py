@@ -3,6 +3,8 @@ databases, then the core end to end."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.adapters.telegram.menu import menu_entries
@@ -24,6 +26,7 @@ from briefings.errors import (
     UnknownPoint,
     UnknownTopic,
 )
+from briefings.loader import PointData, load_briefings
 from briefings.models import FULL, RETRACTED
 from briefings.search import index_for
 from briefings.store import BriefingStore
@@ -519,3 +522,28 @@ async def test_names_no_topic_can_have_are_unknown_without_a_query(
         await store.points.move(point.id, name, ACTOR)
     with pytest.raises(UnknownTopic):
         await store.topics.remove_topic(name, ACTOR)
+
+
+async def test_reloading_the_curated_file_respects_renames_and_removals(
+    store: BriefingStore,
+) -> None:
+    await store.topics.rename_topic("treaty", "accord", ACTOR, reserved=RESERVED)
+    await store.topics.remove_topic("vietnam", ACTOR, store.points.retract_topic_points)
+    before = await store.row_counts()
+    report = await store.load_briefings(load_briefings())
+    assert not report.changed
+    assert await store.row_counts() == before
+    catalog = await store.topics.catalog()
+    assert catalog.topic("treaty") is catalog.topic("accord")
+    assert catalog.topic("vietnam") is None
+    # A newer file with a new point for the renamed topic adds it there, not to a new /treaty.
+    data = load_briefings()
+    new = PointData("treaty-new-point", "A point the curators added later on.", 3, ("iria",))
+    topics = tuple(
+        replace(t, points=(*t.points, new)) if t.slug == "treaty" else t for t in data.topics
+    )
+    report = await store.load_briefings(replace(data, topics=topics))
+    assert (report.topics, report.points) == (0, 1)
+    accord = (await store.topics.catalog()).topic("accord")
+    assert accord is not None
+    assert "A point the curators added later on." in {p.text for p in accord.points}
