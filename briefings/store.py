@@ -32,7 +32,7 @@ from briefings.models import point_sources as point_sources_table
 from briefings.points import PointStore, new_point
 from briefings.proposals import ProposalStore
 from briefings.search import index_for
-from briefings.topics import TopicStore, bump_revision, new_source, new_topic
+from briefings.topics import LIVE, TopicStore, bump_revision, new_source, new_topic
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,11 @@ class BriefingStore:
                 if s.key not in sources:
                     sources[s.key] = new_source(session, s)
                     new_sources += 1
-            topics = {t.slug: t for t in await session.scalars(select(Topic))}
+            # By slug or alias: a topic renamed in the chat keeps its old slug as an alias.
+            topics: dict[str, Topic] = {}
+            for row in await session.scalars(select(Topic).where(LIVE)):
+                for name in (row.slug, *row.aliases):
+                    topics.setdefault(name, row)
             known_points = set(
                 await session.scalars(select(KeyPoint.key).where(KeyPoint.key.is_not(None)))
             )
@@ -97,6 +101,8 @@ class BriefingStore:
             for position, t in enumerate(data.topics):
                 topic = topics.get(t.slug)
                 if topic is None:
+                    if t.points and all(p.key in known_points for p in t.points):
+                        continue  # loaded before, since removed in the chat: it stays removed
                     topic = new_topic(session, t, position)
                     new_topics += 1
                 for p in t.points:

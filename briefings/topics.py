@@ -34,7 +34,7 @@ from briefings.errors import (
 from briefings.loader import SourceData, TopicData
 from briefings.models import PUBLISHED, RETRACTED, KeyPoint, Source, StoreMeta, Topic
 from briefings.search import SearchIndex, query_words
-from briefings.text_rules import check_slug, clean_title
+from briefings.text_rules import SLUG, check_slug, clean_title
 from briefings.views import Catalog, PointView, SearchHit, SourceView, TopicView
 
 REVISION_KEY = "revision"
@@ -114,6 +114,9 @@ async def find_topic(session: AsyncSession, name: str) -> Topic:
     """A topic by slug or alias, as typed (`/Treaty` works); UnknownTopic otherwise, and for
     a removed topic."""
     name = name.casefold().lstrip("/")
+    if not SLUG.fullmatch(name):
+        # Not a name any topic can have; and PostgreSQL refuses some (a NUL byte) outright.
+        raise UnknownTopic(name)
     topic = await session.scalar(select(Topic).where(LIVE, Topic.slug == name))
     if topic is None:
         for candidate in await session.scalars(select(Topic).where(LIVE)):

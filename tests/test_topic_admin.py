@@ -3,6 +3,8 @@ databases, then the core end to end."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.adapters.telegram.menu import menu_entries
@@ -25,6 +27,7 @@ from briefings.errors import (
     UnknownPoint,
     UnknownTopic,
 )
+from briefings.loader import PointData, load_briefings
 from briefings.models import FULL, RETRACTED
 from briefings.search import index_for
 from briefings.store import BriefingStore
@@ -508,3 +511,40 @@ async def test_a_guest_is_refused_everything_and_nothing_changes(
     assert await revision(store) == rev
     assert "/topic add|" not in await ask(core, message, "/help", user=GUEST)
     assert "/topic add|" in await ask(core, message, "/help")
+
+
+@pytest.mark.parametrize("name", ["treaty\x00", "\x00", "trea ty", "-1", "treaty\n"])
+async def test_names_no_topic_can_have_are_unknown_without_a_query(
+    store: BriefingStore, name: str
+) -> None:
+    """PostgreSQL refuses a NUL byte in a query parameter; such names never reach it."""
+    point = (await store.topics.catalog()).topic("arms").points[0]  # type: ignore[union-attr]
+    with pytest.raises(UnknownTopic):
+        await store.points.move(point.id, name, ACTOR)
+    with pytest.raises(UnknownTopic):
+        await store.topics.remove_topic(name, ACTOR)
+
+
+async def test_reloading_the_curated_file_respects_renames_and_removals(
+    store: BriefingStore,
+) -> None:
+    await store.topics.rename_topic("treaty", "accord", ACTOR, reserved=RESERVED)
+    await store.topics.remove_topic("vietnam", ACTOR, store.points.retract_topic_points)
+    before = await store.row_counts()
+    report = await store.load_briefings(load_briefings())
+    assert not report.changed
+    assert await store.row_counts() == before
+    catalog = await store.topics.catalog()
+    assert catalog.topic("treaty") is catalog.topic("accord")
+    assert catalog.topic("vietnam") is None
+    # A newer file with a new point for the renamed topic adds it there, not to a new /treaty.
+    data = load_briefings()
+    new = PointData("treaty-new-point", "A point the curators added later on.", 3, ("iria",))
+    topics = tuple(
+        replace(t, points=(*t.points, new)) if t.slug == "treaty" else t for t in data.topics
+    )
+    report = await store.load_briefings(replace(data, topics=topics))
+    assert (report.topics, report.points) == (0, 1)
+    accord = (await store.topics.catalog()).topic("accord")
+    assert accord is not None
+    assert "A point the curators added later on." in {p.text for p in accord.points}
