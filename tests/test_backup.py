@@ -129,7 +129,7 @@ async def test_export_import_export_gives_the_same_file(
         catalog = await store.topics.catalog()
         assert catalog.point(1) is None
         assert catalog.point(2) is not None
-        new = await store.points.add("treaty", "A point added after the import gets a new id.", "t")
+        new = await store.points.add("treaty", "A point added after the import gets a new id.", ANN)
         assert new.id == exported.counts["key_points"] + 1
     finally:
         await store.close()
@@ -280,5 +280,5 @@ async def test_a_database_with_data_is_replaced_only_when_asked(
     assert without_time(tmp_path / "small.json") == without_time(tmp_path / "after.json")
     assert not (await store.topics.search("missiles")).hits  # /arms points left the search index
     assert (await store.topics.search("Pyongyang")).hits
-    new = await store.points.add("visit", "A point added after replacing everything.", "t")
+    new = await store.points.add("visit", "A point added after replacing everything.", ANN)
     assert new.id == report.counts["key_points"] + 1

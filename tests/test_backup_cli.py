@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select, text
 
+from briefings.actors import Actor
 from briefings.backup import copy_sqlite
 from briefings.db import create_engine, current_revision, head_revision, migrate
 from briefings.loader import load_briefings
@@ -91,7 +92,13 @@ async def test_backup_copies_one_consistent_state_while_points_are_added(tmp_pat
     # Enough rows that the copy takes long enough for writes to land while it runs.
     async with engine.begin() as conn:
         rows = [
-            {"actor": "bulk", "action": "note", "entity": "x", "after": {"n": i}}
+            {
+                "actor": "bulk",
+                "actor_id": "bulk",
+                "action": "note",
+                "entity": "x",
+                "after": {"n": i},
+            }
             for i in range(40_000)
         ]
         await conn.execute(insert(AuditEntry), rows)
@@ -99,7 +106,9 @@ async def test_backup_copies_one_consistent_state_while_points_are_added(tmp_pat
 
     async def add_points() -> None:
         while not stop.is_set():
-            await store.points.add("treaty", f"Point {written[0]} added during the backup.", "t")
+            await store.points.add(
+                "treaty", f"Point {written[0]} added during the backup.", Actor.system("t")
+            )
             written[0] += 1
             if written[0] == 5:
                 started.set()

@@ -132,7 +132,7 @@ def test_home_is_one_database_from_any_folder(tmp_path: Path) -> None:
     added = run_cli(["chat"], first, env, "/add treaty Added from the first folder.\n")
     assert added.returncode == 0, added.stderr
     assert "Added point #" in added.stdout
-    seen = run_cli(["chat"], second, env, "/treaty\n")
+    seen = run_cli(["chat"], second, env, "/search first folder\n")
     assert "Added from the first folder." in seen.stdout
 
     database = home / "data" / "briefbot.db"
