@@ -20,8 +20,12 @@ from bot.core.digests import DigestControls
 from bot.core.fetching import FetchedDocument, FetchFailed, UrlFetcher
 from bot.core.roles import Roles
 from bot.delivery import DigestDelivery, worker_name
+from bot.health import bot_health
 from bot.metrics import Metrics
-from briefings.db import create_engine, migrate
+from bot.observe import ObservedCore
+from bot.problems import ConfigError, database_failure
+from bot.supervisor import PlatformRunner, all_refused
+from briefings.db import create_engine, describe, migrate
 from briefings.ledger import DeliveryLedger
 from briefings.loader import DEFAULT_FILE, BriefingData, load_briefings
 from briefings.store import BriefingStore, LoadReport
@@ -63,9 +67,14 @@ class App:
 
 
 async def open_store(settings: Settings) -> BriefingStore:
+    """The store, migrated; a database that cannot be opened is one StartupError."""
     engine = create_engine(settings.database_url)
-    if await migrate(engine):
-        log.info("database migrated to the newest schema")
+    try:
+        if await migrate(engine):
+            log.info("database migrated to the newest schema")
+    except Exception as exc:  # the driver's own errors: connection refused, bad password...
+        await engine.dispose()
+        raise database_failure(describe(settings.database_url), exc) from exc
     return BriefingStore(engine, cache_ttl=settings.cache_ttl_seconds)
 
 
@@ -116,15 +125,19 @@ async def build_app(
         roles["console"] = frozenset({CONSOLE_OPERATOR})
     subscriptions = SubscriptionStore(store.engine)
     ledger = DeliveryLedger(store.engine, worker_name())
-    core = Core(
+    metrics = Metrics()
+    core = ObservedCore(
         store,
         Roles(store.admins, roles),
         bot_name=settings.bot_name,
         event_title=settings.event_title or curated.event_title,
         fetch_url=link_fetcher(settings.ingest_allow_private_urls),
+        metrics=metrics,
     )
     health = StoredChatHealth(store.chats, subscriptions)
-    app = App(settings, store, core, subscriptions, ledger, health, telegram, slack, configured)
+    app = App(
+        settings, store, core, subscriptions, ledger, health, telegram, slack, configured, metrics
+    )
     core.digests = DigestControls(
         subscriptions, ledger, settings.default_timezone, changed=app.subscription_changed
     )
@@ -148,10 +161,12 @@ async def start_digests(app: App, adapters: list[ChatAdapter]) -> DigestDelivery
         metrics=app.metrics,
     )
     await delivery.start()
-    app.scheduler = DigestScheduler(
+    scheduler = app.scheduler = DigestScheduler(
         app.subscriptions, app.ledger, delivery, [a.platform for a in adapters]
     )
-    await app.scheduler.start()
+    await scheduler.start()
+    app.metrics.watch_queue(lambda: delivery.pending)
+    app.metrics.watch_jobs(lambda: scheduler.job_count)
     return delivery
 
 
@@ -198,7 +213,9 @@ async def run_console(app: App, banner: str) -> None:
 
 
 async def run_bot(settings: Settings, console_banner: str) -> None:
-    """Starts every chat adapter with credentials; with none, the console chat."""
+    """Starts every chat adapter with credentials; with none, the console chat. Platforms
+    start in the background (retried while they cannot connect); digests and the web server do
+    not wait for them. Raises ConfigError when every platform refused its token."""
     app = await build_app(settings)
     adapters = build_adapters(settings, app)
     if not adapters:
@@ -209,29 +226,42 @@ async def run_bot(settings: Settings, console_banner: str) -> None:
         return
     from bot.web import WebServer, build_web_app
 
+    log.info("database: %s", describe(settings.database_url))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    runners = [PlatformRunner(adapter) for adapter in adapters]
     routes = [route for adapter in adapters for route in adapter.routes()]
-    web = WebServer(build_web_app(routes, app.metrics), settings.http_host, settings.http_port)
-    started: list[ChatAdapter] = []
+    health = bot_health(
+        app.store.engine, {r.platform: r.health for r in runners}, lambda: app.scheduler
+    )
+    web_app = build_web_app(routes, app.metrics, health)
+    web = WebServer(web_app, settings.http_host, settings.http_port)
     delivery: DigestDelivery | None = None
+    refusals: list[str] = []
     try:
         await web.start()
-        for adapter in adapters:
-            await adapter.start()
-            started.append(adapter)
-            log.info("%s adapter started", adapter.platform)
-        delivery = await start_digests(app, started)
+        log.info("web: %s:%d", settings.http_host, web.port)
+        for runner in runners:
+            runner.begin()
+        delivery = await start_digests(app, adapters)
         settle_heap()
-        await stop.wait()
+        refused = asyncio.create_task(all_refused(runners))
+        stopped = asyncio.create_task(stop.wait())
+        await asyncio.wait({refused, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (refused, stopped):
+            task.cancel()
+        if refused.done() and not refused.cancelled():
+            refusals = refused.result()
     finally:
         if app.scheduler is not None:
             await app.scheduler.stop()
         if delivery is not None:
             await delivery.stop()
-        for adapter in reversed(started):
-            await adapter.stop()
+        for runner in reversed(runners):
+            await runner.stop()
         await web.stop()
         await app.close()
+    if refusals:
+        raise ConfigError("; ".join(refusals))

@@ -8,11 +8,22 @@ import logging
 import os
 import stat
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import cli_backup, cli_digests, cli_ingest
-from bot.config import ENV_FILE_VARIABLE, HOME_VARIABLE, Settings
+from pydantic import SecretStr, ValidationError
+
+from bot import cli_backup, cli_check, cli_digests, cli_ingest
+from bot.config import ENV_FILE_VARIABLE, HOME_VARIABLE, EnvSettings, Settings
+from bot.logs import configure_logging
+from bot.problems import (
+    CONFIG_EXIT,
+    STARTUP_EXIT,
+    ConfigError,
+    StartupError,
+    explain_validation,
+)
 from bot.version import version
 from briefings.db import describe
 
@@ -42,15 +53,35 @@ BANNER = "Type /help to start, /quit to leave."
 BROKEN_PIPE_EXIT = 128 + 13
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # httpx logs each request URL at INFO, and Telegram URLs contain the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+log = logging.getLogger("bot.cli")
+
+
+def platform_settings(settings: Settings) -> list[EnvSettings]:
+    """Every platform's settings, read (and so checked) up front."""
+    from bot.adapters.slack.settings import SlackSettings
+    from bot.adapters.telegram.settings import TelegramSettings
+
+    return [settings.section(TelegramSettings), settings.section(SlackSettings)]
+
+
+def secrets_of(sections: Sequence[EnvSettings]) -> list[str]:
+    """Every token and secret configured: the log formatter blanks them wherever they appear."""
+    return [
+        value.get_secret_value()
+        for section in sections
+        for name in type(section).model_fields
+        if isinstance(value := getattr(section, name), SecretStr) and value.get_secret_value()
+    ]
+
+
+def log_level(args: argparse.Namespace, settings: Settings) -> str:
+    """LOG_LEVEL for `run` with a chat platform (a service's log); the console chat and the
+    operator commands print their own answers and stay at WARNING unless LOG_LEVEL is set."""
+    if "log_level" in settings.model_fields_set or (
+        args.command == "run" and not _no_platform(settings)
+    ):
+        return settings.log_level
+    return "WARNING"
 
 
 def location(settings: Settings) -> str:
@@ -68,13 +99,18 @@ async def _chat(settings: Settings, guest: bool, json_mode: bool, banner: str | 
         await app.close()
 
 
-def _no_console(settings: Settings) -> bool:
-    """No chat platform and no input to chat with: stdin is /dev/null or closed, as in a
-    container without -i or under systemd. A pipe or a file still drives the console."""
+def _no_platform(settings: Settings) -> bool:
     from bot.adapters.slack.settings import SlackSettings
     from bot.adapters.telegram.settings import TelegramSettings
 
-    if settings.section(TelegramSettings).configured or settings.section(SlackSettings).configured:
+    telegram, slack = settings.section(TelegramSettings), settings.section(SlackSettings)
+    return not (telegram.configured or slack.configured)
+
+
+def _no_console(settings: Settings) -> bool:
+    """No chat platform and no input to chat with: stdin is /dev/null or closed, as in a
+    container without -i or under systemd. A pipe or a file still drives the console."""
+    if not _no_platform(settings):
         return False
     try:
         mode = os.fstat(sys.stdin.fileno()).st_mode
@@ -115,10 +151,11 @@ async def _seed(settings: Settings, path: Path | None) -> None:
         print("Nothing to add: every briefing in the file is already in the database.")
 
 
-def _slack_manifest(settings: Settings, socket_mode: bool, url: str | None, as_json: bool) -> int:
+def _slack_manifest(settings: Settings, args: argparse.Namespace) -> int:
     from bot.adapters.slack.manifest import build_manifest, dump
     from bot.core.core import default_registry
 
+    socket_mode, url = args.socket_mode, args.request_url
     if socket_mode and url:
         print("Choose one: --socket-mode or --request-url.", file=sys.stderr)
         return 2
@@ -126,12 +163,12 @@ def _slack_manifest(settings: Settings, socket_mode: bool, url: str | None, as_j
         socket_mode = True
         print("# Socket Mode; for HTTP mode pass --request-url URL", file=sys.stderr)
     manifest = build_manifest(
-        default_registry().listed(),
+        default_registry().listed() if args.commands == "all" else [],
         bot_name=settings.bot_name,
         socket_mode=socket_mode,
         request_url=url,
     )
-    sys.stdout.write(dump(manifest, as_json))
+    sys.stdout.write(dump(manifest, args.json))
     return 0
 
 
@@ -184,6 +221,14 @@ def parser() -> argparse.ArgumentParser:
     manifest.add_argument("--socket-mode", action="store_true", help="Socket Mode (the default)")
     manifest.add_argument("--request-url", help="HTTP mode: public URL of /slack/events")
     manifest.add_argument("--json", action="store_true", help="JSON instead of YAML")
+    manifest.add_argument(
+        "--commands",
+        choices=("brief", "all"),
+        default="brief",
+        help="slash commands to register: /brief alone, which reaches every command (the "
+        "default), or /brief and each fixed command Slack allows",
+    )
+    cli_check.add_parser(sub)
     return root
 
 
@@ -194,9 +239,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.env_file.is_file():
             root.error(f"--env-file {args.env_file}: no such file")
         os.environ[ENV_FILE_VARIABLE] = str(args.env_file.resolve())
-    settings = Settings()
-    configure_logging(settings.log_level)
+    settings: Settings | None = None
     try:
+        settings = Settings()
+        secrets = secrets_of(platform_settings(settings))
+        configure_logging(log_level(args, settings), settings.log_format, secrets)
         code = _dispatch(args, settings)
         sys.stdout.flush()  # here, so a reader that left is noticed inside the try
     except BrokenPipeError:
@@ -206,6 +253,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return BROKEN_PIPE_EXIT
     except KeyboardInterrupt:
         return 130
+    except ValidationError as exc:
+        return _failed(explain_validation(exc), CONFIG_EXIT, exc, settings)
+    except ConfigError as exc:
+        return _failed(str(exc), CONFIG_EXIT, exc, settings)
+    except StartupError as exc:
+        return _failed(str(exc), STARTUP_EXIT, exc, settings)
+    return code
+
+
+def _failed(sentence: str, code: int, exc: BaseException, settings: Settings | None) -> int:
+    """One sentence on stderr; the traceback too only at LOG_LEVEL=DEBUG."""
+    level = settings.log_level if settings else os.environ.get("LOG_LEVEL", "")
+    if level.strip().upper() == "DEBUG":
+        traceback.print_exception(exc, file=sys.stderr)
+    print(f"briefbot: {sentence}", file=sys.stderr)
     return code
 
 
@@ -228,7 +290,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     elif args.command in cli_ingest.COMMANDS:
         return int(asyncio.run(cli_ingest.run(args, settings)))
     elif args.command == "slack-manifest":
-        return _slack_manifest(settings, args.socket_mode, args.request_url, args.json)
+        return _slack_manifest(settings, args)
+    elif args.command == "check":
+        return int(asyncio.run(cli_check.run(settings)))
     return 0
 
 

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import Field, PrivateAttr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
-from briefings.db import DEFAULT_URL, anchor_sqlite
+from briefings.db import DEFAULT_URL, anchor_sqlite, normalise_url
 from briefings.schedule import find_zone
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DATABASE_BACKENDS = ("sqlite", "postgresql")
 HOME_VARIABLE = "BRIEFBOT_HOME"
 # `briefbot --env-file PATH` sets this, so every settings class read afterwards uses that file.
 ENV_FILE_VARIABLE = "BRIEFBOT_ENV_FILE"
@@ -47,6 +51,12 @@ class EnvSettings(BaseSettings):
         super().__init__(**values)
         self._read_from = values["_env_file"]
 
+    @property
+    def read_from(self) -> Path | None:
+        """The settings file these were read from, when there was one."""
+        path = self._read_from
+        return path if path is not None and Path(path).is_file() else None
+
 
 SectionT = TypeVar("SectionT", bound=EnvSettings)
 
@@ -54,8 +64,11 @@ SectionT = TypeVar("SectionT", bound=EnvSettings)
 class Settings(EnvSettings):
     # A relative SQLite path (the default's too) lives under BRIEFBOT_HOME, not the cwd.
     database_url: str = Field(DEFAULT_URL, validate_default=True)
-    log_level: str = "WARNING"
-    bot_name: str = "Briefing bot"
+    # INFO: one line per part started, per command and per digest; libraries stay at WARNING.
+    log_level: str = "INFO"
+    # json: one JSON object a line, for log collectors.
+    log_format: Literal["text", "json"] = "text"
+    bot_name: str = Field("Briefing bot", min_length=1)
     # Named in /start and digests; empty means the title in the curated briefings file.
     event_title: str = ""
     # How long a process may serve briefings before checking whether another process changed them.
@@ -63,7 +76,7 @@ class Settings(EnvSettings):
     seed_on_start: bool = True
     default_timezone: str = "UTC"
     # Digests missed (downtime, a busy loop) are still delivered this many minutes late.
-    digest_grace_minutes: int = 60
+    digest_grace_minutes: int = Field(60, ge=0)
 
     console_admin: bool = True
 
@@ -72,12 +85,35 @@ class Settings(EnvSettings):
     ingest_allow_private_urls: bool = False
 
     http_host: str = "127.0.0.1"
-    http_port: int = 8080
+    http_port: int = Field(8080, ge=0, le=65535)
 
     @field_validator("database_url")
     @classmethod
     def _anchored(cls, value: str) -> str:
+        try:
+            backend = make_url(normalise_url(value)).get_backend_name()
+        except ArgumentError:
+            backend = ""
+        if backend not in DATABASE_BACKENDS:
+            raise ValueError(
+                "not a database URL the bot can use; write sqlite:///path/to/file.db or "
+                "postgresql+asyncpg://user:password@host/database"
+            )
         return anchor_sqlite(value, briefbot_home())
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.strip().upper() not in LOG_LEVELS:
+            raise ValueError(f"use one of {', '.join(LOG_LEVELS)}")
+        return value.strip().upper()
+
+    @field_validator("bot_name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the bot needs a name")
+        return value.strip()
 
     @field_validator("default_timezone")
     @classmethod

@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from enum import StrEnum
@@ -22,6 +23,7 @@ from bot.core import texts
 from bot.core.digest_reply import digest_replies
 from bot.core.messages import ChatRef, Reply
 from bot.metrics import Metrics
+from bot.observe import record_delivery
 from briefings.digest import compose
 from briefings.ledger import DeliveryLedger, DeliveryView
 from briefings.models import ChatStatus, DeliveryState, utcnow
@@ -133,7 +135,13 @@ class DigestDelivery:
 
     async def deliver(self, subscription_id: int, slot: dt.datetime) -> Outcome:
         """Delivers one slot at most once across every process; returns what happened."""
+        started = time.perf_counter()
         sub = await self.subscriptions.by_id(subscription_id)
+        outcome = await self._deliver(sub, slot)
+        self._record(outcome, sub, slot, started)
+        return outcome
+
+    async def _deliver(self, sub: SubscriptionView | None, slot: dt.datetime) -> Outcome:
         if sub is None or not sub.active:
             return Outcome.INACTIVE
         if sub.platform not in self.adapters:
@@ -141,7 +149,6 @@ class DigestDelivery:
         now = self.clock()
         if now - slot > self.grace:
             await self.ledger.record_skipped(sub.id, [slot], now, "missed the grace period")
-            self.metrics.inc("digests_skipped")
             return Outcome.SKIPPED
         status, reason = await self.store.chats.status(sub.platform, sub.chat_id)
         if not status.reachable:
@@ -163,8 +170,22 @@ class DigestDelivery:
             if sub is None or not sub.active or sub.platform not in self.adapters:
                 await self.ledger.fail(view.id, self.clock(), "subscription gone or paused")
                 continue
-            outcomes.append(await self._send(sub, view))
+            started = time.perf_counter()
+            outcome = await self._send(sub, view)
+            self._record(outcome, sub, view.slot, started)
+            outcomes.append(outcome)
         return outcomes
+
+    def _record(
+        self, outcome: Outcome, sub: SubscriptionView | None, slot: dt.datetime, started: float
+    ) -> None:
+        chat = f"{sub.platform}:{sub.chat_id}" if sub is not None else "?"
+        # Another process's slot, a paused subscription: routine, and frequent with replicas.
+        routine = outcome in (Outcome.TAKEN, Outcome.INACTIVE, Outcome.NO_ADAPTER)
+        record_delivery(
+            self.metrics, outcome, chat, slot, self.clock(), started,
+            sent=outcome is Outcome.SENT, routine=routine,
+        )  # fmt: skip
 
     async def _send(self, sub: SubscriptionView, view: DeliveryView) -> Outcome:
         catalog = await self.store.topics.catalog()
@@ -172,7 +193,6 @@ class DigestDelivery:
         now = self.clock()
         if digest.empty:
             await self.ledger.finish(view.id, DeliveryState.EMPTY, now, "nothing new")
-            self.metrics.inc("digests_empty")
             return Outcome.EMPTY
         if view.content_until is None and digest.content_until is not None:
             await self.ledger.start_sending(view.id, digest.content_until)
@@ -196,7 +216,6 @@ class DigestDelivery:
                 )
             await self.ledger.record_sent_message(view.id, [",".join(ids)])
         await self.ledger.finish(view.id, DeliveryState.SENT, self.clock())
-        self.metrics.inc("digests_sent")
         return Outcome.SENT
 
     async def _send_one(self, adapter: ChatAdapter, chat: ChatRef, reply: Reply) -> list[str]:
@@ -219,25 +238,22 @@ class DigestDelivery:
                 sub.platform, sub.chat_id, ChatStatus.UNREACHABLE, error.reason
             )
             await self._pause(sub, error.reason)
-            self.metrics.inc("digests_failed")
             return Outcome.PAUSED
         if view.attempts >= self.max_attempts:
             await self.ledger.fail(
                 view.id, now, f"gave up after {view.attempts} attempts: {error.reason}"
             )
-            self.metrics.inc("digests_failed")
             return Outcome.FAILED
         wait = max(
             self.backoff * 2 ** (view.attempts - 1), dt.timedelta(seconds=error.retry_after or 0)
         )
         await self.ledger.retry_later(view.id, error.reason, now + wait)
-        self.metrics.inc("digests_retried")
         return Outcome.RETRY
 
     async def _pause(self, sub: SubscriptionView, reason: str) -> None:
         """Pauses the subscription; only the call that actually pauses it tells the admins."""
         if await self.subscriptions.pause(sub.id, reason):
-            self.metrics.inc("subscriptions_paused")
+            self.metrics.subscription_paused()
             await self._tell_admins(sub, reason)
 
     async def _tell_admins(self, sub: SubscriptionView, reason: str) -> None:

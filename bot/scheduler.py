@@ -102,11 +102,15 @@ class DigestScheduler:
         )
         if catch_up:
             await self.catch_up(subs)
-        log.info("digest scheduler started with %d subscriptions", len(self._schedules))
+        log.info("digests: %d subscriptions", len(self._schedules))
 
     async def stop(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+
+    @property
+    def running(self) -> bool:
+        return bool(self.scheduler.running)
 
     @property
     def job_count(self) -> int:

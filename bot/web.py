@@ -5,23 +5,34 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import Generator, Sequence
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.metrics import Metrics
+from bot.health import HealthCheck
+from bot.metrics import CONTENT_TYPE, Metrics
+from bot.problems import StartupError
 
 
-def build_web_app(routes: Sequence[BaseRoute], metrics: Metrics) -> Starlette:
+def build_web_app(
+    routes: Sequence[BaseRoute], metrics: Metrics, health: HealthCheck | None = None
+) -> Starlette:
+    """`health` reports each part of the bot; without one (tools, tests of a single route)
+    /healthz only says the web server answers."""
+
     async def healthz(_: Request) -> Response:
-        return JSONResponse({"status": "ok"})
+        if health is None:
+            return JSONResponse({"status": "ok"})
+        ok, report = await health.report()
+        return JSONResponse(report, status_code=200 if ok else 503)
 
     async def metrics_endpoint(_: Request) -> Response:
-        return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
+        return Response(metrics.render(), media_type=CONTENT_TYPE)
 
     return Starlette(
         routes=[
@@ -46,11 +57,34 @@ class WebServer:
         self._server = _QuietServer(config)
         self._task: asyncio.Task[None] | None = None
 
+    def _bind(self) -> socket.socket:
+        """The listening socket, bound here so a taken port is a sentence, not uvicorn's
+        log line and sys.exit."""
+        host, port = self._server.config.host, self._server.config.port
+        try:
+            family, kind, proto, _, address = socket.getaddrinfo(
+                host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+            )[0]
+            sock = socket.socket(family, kind, proto)
+        except OSError as exc:
+            raise StartupError(f"HTTP_HOST={host!r}: cannot listen there ({exc})") from None
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+        except OSError as exc:
+            sock.close()
+            raise StartupError(
+                f"HTTP_PORT={port}: cannot listen on {host}:{port} ({exc.strerror or exc}); "
+                "another program may be using the port"
+            ) from None
+        return sock
+
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._server.serve())
+        sock = self._bind()
+        self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
         while not self._server.started:
             if self._task.done():
-                await self._task  # surfaces a bind error
+                await self._task  # surfaces an error starting the server
                 return
             await asyncio.sleep(0.01)
 

@@ -2,7 +2,8 @@
 
 Adapters get narrow interfaces, not the briefings store: `ChatHealth` to report chats they can
 no longer reach (or that moved), and `TopicDirectory` to build command menus from the topics.
-`ChatAdapter` is the base class every adapter extends; its lifecycle defaults do nothing.
+`ChatAdapter` is the base class every adapter extends; its lifecycle defaults do nothing and its
+health is "connected" unless it says otherwise.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import ClassVar, Protocol
 from starlette.routing import BaseRoute
 
 from bot.core.messages import ChatRef, Reply
+from bot.health import CONNECTED, PartHealth
 from briefings.models import ChatStatus
 from briefings.views import TopicView
 
@@ -39,6 +41,11 @@ class SendError(Exception):
         self.migrated_to = migrated_to
         # A timeout after the request left: the message may have been posted.
         self.maybe_delivered = maybe_delivered
+
+
+class CredentialsRejected(RuntimeError):
+    """The platform refused the configured token or secret: starting again will not help. The
+    message names the setting and never quotes its value."""
 
 
 class ChatHealth(Protocol):
@@ -76,6 +83,11 @@ class ChatAdapter(ABC):
     async def stop(self) -> None:
         """Stops taking new work and finishes what was acknowledged."""
         return
+
+    def health(self) -> PartHealth:
+        """How the connection to the platform is, for /healthz; adapters that can lose it say
+        so (retrying, stopped) with the reason."""
+        return PartHealth(CONNECTED)
 
     @abstractmethod
     async def send(self, chat: ChatRef, reply: Reply) -> list[str]:

@@ -99,3 +99,23 @@ def test_cli_prints_yaml_or_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert manifest["settings"]["socket_mode_enabled"] is True
 
     assert main(["slack-manifest", "--socket-mode", "--request-url", URL]) == 2
+
+
+def test_cli_registers_brief_alone_unless_asked_for_all(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["slack-manifest", "--request-url", URL, "--json"]) == 0
+    default = commands_of(json.loads(capsys.readouterr().out))
+    assert list(default) == ["/brief"]
+    assert default["/brief"]["url"] == URL
+
+    assert main(["slack-manifest", "--commands", "brief", "--socket-mode", "--json"]) == 0
+    assert list(commands_of(json.loads(capsys.readouterr().out))) == ["/brief"]
+
+    assert main(["slack-manifest", "--commands", "all", "--request-url", URL, "--json"]) == 0
+    everything = commands_of(json.loads(capsys.readouterr().out))
+    listed = {f"/{c.name}" for c in default_registry().listed()}
+    builtin = {f"/{name}" for name in limits.BUILTIN_COMMANDS}
+    assert list(everything)[0] == "/brief"
+    assert set(everything) == {"/brief"} | (listed - builtin)
+    assert {"/digest", "/topics", "/add"} <= set(everything)

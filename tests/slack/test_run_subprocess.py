@@ -73,13 +73,16 @@ async def test_briefbot_run_answers_a_signed_slash_command(tmp_path: Path, fake:
                 )
                 assert forged.status_code == 401
                 metrics = (await http.get("/metrics")).text
-                assert "briefbot_slack_commands_total 1" in metrics
+                assert (
+                    'briefbot_commands_total{command="topic",outcome="ok",platform="slack"} 1.0'
+                    in metrics
+                )
         finally:
             if process.returncode is None:
                 process.send_signal(signal.SIGTERM)
             code = await asyncio.wait_for(process.wait(), 30)
     output = log_path.read_text()
     assert code == 0, output
-    assert "slack adapter started" in output
+    assert "Slack: HTTP on /slack/events" in output
     assert "Traceback" not in output
     assert BOT_TOKEN not in output  # tokens never reach the log

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.base import SendError
+from bot.adapters.base import CredentialsRejected, SendError
 from bot.adapters.slack.adapter import SlackAdapter, SlackConfigError
 from bot.adapters.slack.outbound import SlackRetryPolicy
 from bot.adapters.slack.settings import SlackSettings
@@ -143,7 +143,7 @@ async def test_connection_errors_become_temporary_send_errors(
 async def test_a_bad_token_fails_start_cleanly(bot: App, tmp_path: Path, fake: FakeSlack) -> None:
     wrong = slack_settings(fake, bot_token="xoxb-wrong")
     adapter = SlackAdapter(bot.core, bot.health, wrong)
-    with pytest.raises(SlackConfigError, match="invalid_auth"):
+    with pytest.raises(CredentialsRejected, match="SLACK_BOT_TOKEN: invalid_auth"):
         await adapter.start()
     assert adapter.client.session is None  # nothing left open
 

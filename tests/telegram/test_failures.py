@@ -206,7 +206,8 @@ async def test_a_flooding_chat_is_capped_and_others_still_answered(
     await fake.wait_sent(waiting, GROUP)
     await asyncio.sleep(0.3)
     assert len(fake.sent(GROUP)) == waiting  # one at work and the rest queued; others dropped
-    assert app.metrics.counters["telegram_updates_dropped"] == len(flood) - waiting
+    dropped = app.metrics.value("platform_errors_total", platform="telegram", kind="update_dropped")
+    assert dropped == len(flood) - waiting
 
 
 async def test_group_upgrade_notice_moves_the_chat(

@@ -53,7 +53,8 @@ async def test_briefbot_run_answers_and_exits_cleanly_on_sigterm(
             session.get(f"http://127.0.0.1:{port}/metrics") as response,
         ):
             assert response.status == 200
-            assert "briefbot_telegram_messages_sent_total 1" in await response.text()
+            text = await response.text()
+            assert 'briefbot_messages_sent_total{platform="telegram"} 1.0' in text
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 15.0)
     finally:
@@ -62,7 +63,11 @@ async def test_briefbot_run_answers_and_exits_cleanly_on_sigterm(
             await process.wait()
     log = output.read_text(errors="replace")
     assert process.returncode == 0, log[-3000:]
-    assert "telegram bot @OurBot receiving by long polling" in log
+    assert "Telegram: @OurBot polling" in log
+    # One INFO line for each part that started.
+    assert f"INFO bot.app: web: 127.0.0.1:{port}" in log
+    assert f"INFO bot.app: database: SQLite file {tmp_path / 'bot.db'}" in log
+    assert "INFO bot.scheduler: digests: 0 subscriptions" in log
     assert "Traceback" not in log
     assert TOKEN_SECRET not in log
 

@@ -74,6 +74,6 @@ class EventDeduplication(AsyncMiddleware):
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if isinstance(event_id, str) and not self.seen.add(event_id):
             if self._metrics is not None:
-                self._metrics.inc("slack_duplicate_events")
+                self._metrics.platform_event("slack", "duplicate_event")
             return BoltResponse(status=200, body="")
         return await next()

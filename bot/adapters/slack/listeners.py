@@ -111,14 +111,12 @@ class SlackListeners:
     async def _guard(self, incoming: Incoming, work: Coroutine[Any, Any, None]) -> None:
         """A failure answering one request is logged and counted; it never reaches bolt, and
         never stops the bot."""
-        self._metrics.inc("slack_commands")
         try:
             await work
-        except SendError as exc:
-            self._metrics.inc("slack_send_errors")
+        except SendError as exc:  # the poster counted it
             log.warning("slack answer in %s failed: %s", incoming.chat.chat_id, exc.reason)
         except Exception:
-            self._metrics.inc("slack_errors")
+            self._metrics.platform_error("slack", "handler_failed")
             log.exception("slack answer failed: %r", incoming.text[:80])
 
     async def _answer_privately(self, incoming: Incoming, response_url: str | None) -> None:

@@ -34,6 +34,7 @@ from bot.adapters.base import ChatHealth, SendError
 from bot.adapters.slack import limits
 from bot.adapters.slack.inbound import PLATFORM
 from bot.adapters.slack.render import SlackMessage
+from bot.metrics import Metrics
 from briefings.models import ChatStatus
 
 log = logging.getLogger(__name__)
@@ -64,9 +65,10 @@ class BoundedRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
     """slack_sdk's 429 handler sleeps for Retry-After; this one declines waits longer than
     `max_wait`, so a long pause surfaces as SendError(retry_after=...) for the caller to plan."""
 
-    def __init__(self, max_retry_count: int, max_wait: float) -> None:
+    def __init__(self, max_retry_count: int, max_wait: float, metrics: Metrics | None) -> None:
         super().__init__(max_retry_count=max_retry_count)
         self.max_wait = max_wait
+        self.metrics = metrics  # every 429 passes here, retried or not
 
     async def _can_retry_async(
         self,
@@ -78,6 +80,8 @@ class BoundedRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
     ) -> bool:
         if response is None or response.status_code != 429:
             return False
+        if self.metrics is not None:
+            self.metrics.rate_limited(PLATFORM)
         wait = retry_after(response.headers)
         return wait is None or wait <= self.max_wait
 
@@ -101,10 +105,10 @@ class SlackRetryPolicy:
     backoff_factor: float = 0.5  # seconds, doubled per attempt
     jitter: float = 1.0  # up to this many random seconds on top, so replicas spread out
 
-    def handlers(self) -> list[AsyncRetryHandler]:
+    def handlers(self, metrics: Metrics | None = None) -> list[AsyncRetryHandler]:
         backoff = BackoffRetryIntervalCalculator(self.backoff_factor, UpToJitter(self.jitter))
         return [
-            BoundedRateLimitRetryHandler(self.rate_limit_retries, self.max_retry_after),
+            BoundedRateLimitRetryHandler(self.rate_limit_retries, self.max_retry_after, metrics),
             AsyncServerErrorRetryHandler(self.server_error_retries, backoff),
             AsyncConnectionErrorRetryHandler(self.connection_retries, backoff),
         ]
@@ -164,11 +168,13 @@ class SlackOutbound:
         health: ChatHealth,
         retry: SlackRetryPolicy,
         pacer: ChannelPacer | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.client = client
         self._health = health
         self._retry = retry
         self._pacer = pacer or ChannelPacer()
+        self._metrics = metrics or Metrics()
 
     async def post(self, channel: str, message: SlackMessage, thread_ts: str | None = None) -> str:
         """chat.postMessage, paced per channel; returns the message's ts."""
@@ -179,6 +185,7 @@ class SlackOutbound:
             )
         except Exception as exc:
             raise await self._failed(channel, exc) from exc
+        self._metrics.sent(PLATFORM)
         return str(response.get("ts", ""))
 
     async def post_ephemeral(
@@ -194,6 +201,7 @@ class SlackOutbound:
             )
         except Exception as exc:
             raise await self._failed(channel, exc) from exc
+        self._metrics.sent(PLATFORM)
         return str(response.get("message_ts", ""))
 
     async def respond(self, response_url: str, message: SlackMessage, response_type: str) -> None:
@@ -201,15 +209,19 @@ class SlackOutbound:
         webhook = AsyncWebhookClient(
             response_url,
             session=self.client.session,  # the adapter's pooled session, when started
-            retry_handlers=self._retry.handlers(),
+            retry_handlers=self._retry.handlers(self._metrics),
             logger=log,
         )
         body = {**message.payload(), "response_type": response_type, "replace_original": False}
         try:
             response = await webhook.send_dict(body)
         except Exception as exc:
+            self._metrics.platform_error(PLATFORM, "send_failure")
             raise send_error(exc) from exc
-        if response.status_code != 200:
+        if response.status_code == 200:
+            self._metrics.sent(PLATFORM)
+        else:
+            self._metrics.platform_error(PLATFORM, "send_failure")
             reason = (response.body or f"http_{response.status_code}").strip()[:100]
             raise SendError(
                 reason,
@@ -219,6 +231,7 @@ class SlackOutbound:
 
     async def _failed(self, channel: str, exc: Exception) -> SendError:
         error = send_error(exc)
+        self._metrics.platform_error(PLATFORM, "send_failure")
         if error.permanent and error.reason in UNREACHABLE:
             try:
                 await self._health.mark_unreachable(

@@ -21,12 +21,13 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
-from bot.adapters.base import ChatAdapter, ChatHealth, TopicDirectory
+from bot.adapters.base import ChatAdapter, ChatHealth, CredentialsRejected, TopicDirectory
 from bot.adapters.telegram.inbound import Me
 from bot.adapters.telegram.limits import MESSAGE_BUDGET
 from bot.adapters.telegram.listeners import TelegramListeners
 from bot.adapters.telegram.menu import CommandMenu
 from bot.adapters.telegram.outbound import PLATFORM, TelegramOutbound, TelegramRetryPolicy
+from bot.adapters.telegram.polling import ObservedRequest, PollingHealth
 from bot.adapters.telegram.processor import ChatUpdateProcessor
 from bot.adapters.telegram.rate_limiter import ChatRateLimiter, TelegramLimits
 from bot.adapters.telegram.redaction import protect_token
@@ -36,6 +37,7 @@ from bot.adapters.telegram.transport import remember_missing_sniffio
 from bot.adapters.telegram.webhook import new_secret, valid_secret, webhook_route
 from bot.core.core import Core
 from bot.core.messages import ChatRef, Reply
+from bot.health import STOPPED, WEBHOOK, PartHealth
 from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -90,6 +92,7 @@ class TelegramAdapter(ChatAdapter):
             raise ValueError("TELEGRAM_WEBHOOK_SECRET may hold 1-256 of A-Z a-z 0-9 _ -")
         protect_token(token)  # before the Bot exists: building it logs the URL
         remember_missing_sniffio()
+        self.polling = PollingHealth()
         self.application = self._build(token, base_url)
         self.sender = TelegramOutbound(
             self.application.bot, health, self.options.retry, self._metrics
@@ -141,12 +144,17 @@ class TelegramAdapter(ChatAdapter):
             .pool_timeout(o.request_timeout)
             .read_timeout(o.request_timeout)
             .write_timeout(o.request_timeout)
-            .get_updates_connect_timeout(o.connect_timeout)
-            .get_updates_read_timeout(o.request_timeout)  # PTB adds the poll timeout to this
-            # PTB's last getUpdates on stop (to confirm what was fetched) can find the single
-            # pooled connection still held by the poll it just cancelled; a second one avoids
-            # a pool timeout there.
-            .get_updates_connection_pool_size(2)
+            .get_updates_request(
+                ObservedRequest(
+                    self.polling,
+                    connect_timeout=o.connect_timeout,
+                    read_timeout=o.request_timeout,  # PTB adds the poll timeout to this
+                    # PTB's last getUpdates on stop (to confirm what was fetched) can find the
+                    # single pooled connection still held by the poll it just cancelled; a
+                    # second one avoids a pool timeout there.
+                    connection_pool_size=2,
+                )
+            )
             .job_queue(None)  # the project's own scheduler runs timed work
         )
         if o.webhook_url:
@@ -168,7 +176,7 @@ class TelegramAdapter(ChatAdapter):
         except InvalidToken:
             await app.bot.shutdown()
             # PTB's message quotes the token; say the same without it.
-            raise RuntimeError("Telegram rejected TELEGRAM_BOT_TOKEN") from None
+            raise CredentialsRejected("Telegram rejected TELEGRAM_BOT_TOKEN") from None
         except BaseException:
             await app.bot.shutdown()  # Application.shutdown skips a half-initialized bot
             raise
@@ -185,11 +193,8 @@ class TelegramAdapter(ChatAdapter):
         self._menu_task = asyncio.create_task(
             self.menu.keep_fresh(self.options.menu_refresh_seconds)
         )
-        log.info(
-            "telegram bot @%s receiving by %s",
-            me.username,
-            "webhook" if self.options.webhook_url else "long polling",
-        )
+        mode = "webhook" if self.options.webhook_url else "polling"
+        log.info("Telegram: @%s %s", me.username, mode)
 
     async def _start_receiving(self) -> None:
         app, o = self.application, self.options
@@ -214,10 +219,20 @@ class TelegramAdapter(ChatAdapter):
             self._menu_task = None
         app = self.application
         if app.updater is not None and app.updater.running:
-            await app.updater.stop()
+            # After a rejected token PTB's polling task ended with InvalidToken, which stop()
+            # raises again; it was reported when it happened.
+            with contextlib.suppress(InvalidToken):
+                await app.updater.stop()
         if app.running:
             await app.stop()
         await app.shutdown()
+
+    def health(self) -> PartHealth:
+        if not self._running:
+            return PartHealth.down(STOPPED, "not started")
+        if self.options.webhook_url:
+            return PartHealth(WEBHOOK)
+        return self.polling.state
 
     async def send(self, chat: ChatRef, reply: Reply) -> list[str]:
         # No buttons under channel posts: any subscriber could press them (see `pressed`).

@@ -108,7 +108,6 @@ class TelegramListeners:
 
     async def converse(self, incoming: Incoming) -> None:
         """Runs one message through the core and posts the answer where it came from."""
-        self._metrics.inc("telegram_commands")
         await self._sender.seen(incoming.chat.chat_id)
         for reply in await self._core.handle(incoming):
             try:
@@ -118,5 +117,5 @@ class TelegramListeners:
         await self._menu.refresh()
 
     async def on_error(self, update: object, context: Context) -> None:
-        self._metrics.inc("telegram_update_errors")
+        self._metrics.platform_error("telegram", "update_failed")
         log.error("telegram update failed", exc_info=context.error)

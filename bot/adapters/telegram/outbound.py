@@ -116,14 +116,14 @@ class TelegramOutbound:
             if target == old_id:  # a chat that moved twice: follow it all the way
                 self._moved[earlier] = new_id
         self._moved[old_id] = new_id
-        self._metrics.inc("telegram_chats_migrated")
+        self._metrics.platform_event(PLATFORM, "chat_migrated")
         log.info("telegram chat %s moved to %s", old_id, new_id)
         await self._remember(self._health.moved(PLATFORM, old_id, new_id))
 
     async def gone(self, chat_id: str, reason: str) -> None:
         """Stops writing to a chat that blocked or removed the bot, and records why."""
         self._blocked.add(chat_id)
-        self._metrics.inc("telegram_chats_blocked")
+        self._metrics.platform_event(PLATFORM, "chat_blocked")
         log.info("telegram chat %s is unreachable: %s", chat_id, reason)
         await self._remember(
             self._health.mark_unreachable(PLATFORM, chat_id, ChatStatus.BLOCKED, reason)
@@ -147,7 +147,7 @@ class TelegramOutbound:
                 wait = retry_after_seconds(exc)
                 if attempt >= self.policy.attempts or wait > self.policy.max_retry_after:
                     raise self._failed(original_id, exc, retry_after=wait) from exc
-                self._metrics.inc("telegram_flood_waits")
+                self._metrics.rate_limited(PLATFORM)
                 await self._sleep(wait)
             except ChatMigrated as exc:
                 if followed_move:
@@ -172,13 +172,13 @@ class TelegramOutbound:
             except TelegramError as exc:  # InvalidToken, Conflict: nothing a retry fixes
                 raise self._failed(original_id, exc) from exc
             else:
-                self._metrics.inc("telegram_messages_sent")
+                self._metrics.sent(PLATFORM)
                 return sent.message_id
 
     async def _retry_or_fail(self, chat_id: str, exc: TelegramError, attempt: int) -> None:
         if attempt >= self.policy.attempts:
             raise self._failed(chat_id, exc) from exc
-        self._metrics.inc("telegram_send_retries")
+        self._metrics.platform_error(PLATFORM, "send_retry")
         log.debug("telegram send to %s failed (%s); retrying", chat_id, exc.message)
         await self._sleep(self.policy.pause(attempt))
 
@@ -192,7 +192,7 @@ class TelegramOutbound:
         maybe_delivered: bool = False,
     ) -> SendError:
         chat_id = self.current_id(original_id)
-        self._metrics.inc("telegram_send_failures")
+        self._metrics.platform_error(PLATFORM, "send_failure")
         log.warning("telegram send to %s failed: %s: %s", chat_id, type(exc).__name__, exc.message)
         return SendError(
             f"{type(exc).__name__}: {exc.message}",

@@ -57,7 +57,7 @@ class ChatUpdateProcessor(BaseUpdateProcessor):
         if self._queued[key] >= self.max_waiting_per_chat:
             if inspect.iscoroutine(coroutine):
                 coroutine.close()  # never awaited: close it so Python does not warn
-            self._metrics.inc("telegram_updates_dropped")
+            self._metrics.platform_error("telegram", "update_dropped")
             log.warning("telegram chat %s sends faster than it can be answered; dropped", key)
             return
         self._queued[key] += 1

@@ -1,5 +1,6 @@
 """Webhook mode: Telegram POSTs each update to a route on the bot's own web server, with the
-secret given to setWebhook in a header. Requests without it are refused before any parsing."""
+secret given to setWebhook in a header. Requests without it are refused before any parsing, and
+the body is read with a cap (`bot.web_limits`) whether or not it declares its length."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.adapters.telegram.limits import WEBHOOK_SECRET_CHARS
+from bot.web_limits import BodyRefused, capped_body, declared_too_large
 
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-MAX_UPDATE_BYTES = 1_000_000  # updates are a few kilobytes; refuse anything absurd unread
 _SECRET = re.compile(rf"^[A-Za-z0-9_-]{{1,{WEBHOOK_SECRET_CHARS}}}$")
 
 # Takes one decoded update; False when the bot is not running (Telegram will retry).
@@ -42,14 +43,17 @@ def webhook_route(secret: str, accept: Accept) -> Route:
     expected = secret.encode()
 
     async def receive(request: Request) -> Response:
+        if declared_too_large(request):
+            return PlainTextResponse("too large", status_code=413)
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, expected):
             return PlainTextResponse("forbidden", status_code=403)
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_UPDATE_BYTES:
-            return PlainTextResponse("too large", status_code=413)
         try:
-            data = json.loads(await request.body())
+            body = await capped_body(request)
+        except BodyRefused as refused:
+            return refused.response
+        try:
+            data = json.loads(body)
             if not isinstance(data, dict):
                 raise BadUpdate("not an object")
             if not await accept(data):
