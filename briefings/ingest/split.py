@@ -36,6 +36,9 @@ class Sentence:
     text: str
     paragraph: int
     heading: str | None
+    # It comes right after the previous sentence kept, in the same paragraph, with nothing
+    # dropped between them (a repeat, a fragment): only then may the two be joined.
+    follows: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,12 +87,16 @@ def sentences(paragraphs: Sequence[Paragraph]) -> list[Sentence]:
                 joined[-1] = (joined[-1][0], end)
             else:
                 joined.append((start, end))
+        adjacent = False
         for start, end in joined:
             sentence = text[start:end].strip()
             key = fold(sentence)
             if len(sentence) >= MIN_SENTENCE_CHARS and key not in seen:
                 seen.add(key)
-                found.append(Sentence(sentence, number, paragraph.heading))
+                found.append(Sentence(sentence, number, paragraph.heading, adjacent))
+                adjacent = True
+            else:
+                adjacent = False
     return found
 
 
@@ -118,6 +125,7 @@ def proposals(found: Sequence[Sentence]) -> tuple[list[Unit], list[str]]:
         if (
             previous is not None
             and previous.last == index - 1
+            and sentence.follows
             and previous.first == previous.last
             and not previous.flags
             and previous.heading == sentence.heading

@@ -54,3 +54,14 @@ def test_anaphoric_openers() -> None:
     assert is_anaphoric("Such plans rarely pass.")
     assert not is_anaphoric("Heavy rain delayed the works.")
     assert not is_anaphoric("The mayor said the vote was close.")
+
+
+def test_a_pronoun_is_never_joined_across_a_dropped_sentence() -> None:
+    """Found by hypothesis: a repeated fragment is dropped, so "They plan!" does not follow the
+    first copy in the text, and joining them would propose words the article never wrote."""
+    from briefings.ingest import ArticleInput, propose
+
+    result = propose(ArticleInput("(@someone) (@someone) (@someone) Monday. They plan!"), ())
+    texts = [p.text for p in result.proposals]
+    assert "(@someone) They plan!" not in texts
+    assert all(t in result.cleaned_text for t in texts)
