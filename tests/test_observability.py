@@ -26,6 +26,7 @@ from bot.config import Settings
 from bot.logs import formatter
 from bot.supervisor import PlatformRunner
 from bot.web import build_web_app
+from briefings.actors import Actor
 from briefings.models import FULL, utcnow
 from briefings.schedule import Schedule
 from briefings.subscriptions import SubscriptionRequest
@@ -128,7 +129,7 @@ async def exercise(bot: Bot) -> None:
         SubscriptionRequest(
             "telegram", str(USER), "private", None, Schedule(8, 0, "UTC"), (), FULL
         ),
-        "tester",
+        Actor.system("tester"),
     )
     delivery_slot = utcnow() - dt.timedelta(minutes=2)
     assert bot.app.scheduler is not None
