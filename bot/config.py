@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import Field, PrivateAttr, field_validator
+from pydantic import Field, PrivateAttr, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -56,6 +56,22 @@ class EnvSettings(BaseSettings):
         """The settings file these were read from, when there was one."""
         path = self._read_from
         return path if path is not None and Path(path).is_file() else None
+
+
+class PlatformSettings(EnvSettings):
+    """What every chat platform's settings have: a bot token that turns it on, and the user
+    ids of its configured admins (each platform validates its own id format)."""
+
+    bot_token: SecretStr | None = None
+    admin_ids: str = ""
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.bot_token and self.bot_token.get_secret_value())
+
+    @property
+    def admins(self) -> frozenset[str]:
+        return id_set(self.admin_ids)
 
 
 SectionT = TypeVar("SectionT", bound=EnvSettings)

@@ -7,12 +7,12 @@ import re
 from pydantic import SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from bot.config import EnvSettings, id_set
+from bot.config import PlatformSettings, id_set
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
-class SlackSettings(EnvSettings):
+class SlackSettings(PlatformSettings):
     model_config = SettingsConfigDict(env_prefix="SLACK_")
 
     # Bot token (xoxb-...); the adapter starts when it is set.
@@ -35,14 +35,6 @@ class SlackSettings(EnvSettings):
                 f"to the bot to see yours), not {', '.join(sorted(bad))}"
             )
         return value
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.bot_token and self.bot_token.get_secret_value())
-
-    @property
-    def admins(self) -> frozenset[str]:
-        return id_set(self.admin_ids)
 
     def secret(self, name: str) -> str:
         value: SecretStr | None = getattr(self, name)

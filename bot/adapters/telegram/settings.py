@@ -5,10 +5,10 @@ from __future__ import annotations
 from pydantic import SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from bot.config import EnvSettings, id_set
+from bot.config import PlatformSettings, id_set
 
 
-class TelegramSettings(EnvSettings):
+class TelegramSettings(PlatformSettings):
     model_config = SettingsConfigDict(env_prefix="TELEGRAM_")
 
     # From @BotFather; the adapter starts when it is set.
@@ -31,11 +31,3 @@ class TelegramSettings(EnvSettings):
                 f"yours), not {', '.join(sorted(bad))}"
             )
         return value
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.bot_token and self.bot_token.get_secret_value())
-
-    @property
-    def admins(self) -> frozenset[str]:
-        return id_set(self.admin_ids)
