@@ -8,6 +8,7 @@ import asyncio
 import datetime as dt
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -86,10 +87,9 @@ def _read_file(path: Path) -> tuple[bytes, str | None, str | None, str | None] |
 
 
 async def _ingest(app: Any, args: argparse.Namespace) -> int:
-    from bot.core import texts
-    from bot.core.handlers.ingest import topic_docs
+    from bot.core.handlers.ingest import already_sentence, rejection_sentence, run_pipeline
     from briefings.errors import ArticleRejected
-    from briefings.ingest import ArticleInput, propose
+    from briefings.ingest import ArticleInput
 
     read = await _read(app, args.source)
     if isinstance(read, str):
@@ -106,59 +106,77 @@ async def _ingest(app: Any, args: argparse.Namespace) -> int:
         published=args.date,
     )
     store = app.store
-    catalog = await store.topics.catalog()
-    pending = await store.proposals.pending_docs()
     try:
-        result = await asyncio.to_thread(propose, article, topic_docs(catalog), pending)
+        result = await run_pipeline(store, article)
     except ArticleRejected as rejected:
-        print(texts.INGEST_REJECTED.get(rejected.reason, texts.INGEST_FAILED), file=sys.stderr)
+        print(rejection_sentence(rejected), file=sys.stderr)
         return 1
     source = {"outlet": result.outlet, "headline": result.title, "url": result.url}
     source["published"] = result.published.isoformat() if result.published else None
     if args.dry_run:
-        drafts = [_draft_json(None, d) for d in result.proposals]
+        drafts = [
+            _item(
+                None,
+                d.text,
+                d.topic or (d.new_topic.slug if d.new_topic else None),
+                d.new_topic is not None,
+                d.topic_alternatives,
+                d.score,
+                d.corroborates,
+            )
+            for d in result.proposals
+        ]
         return _show(args.json, source, drafts, dry_run=True)
     recorded = await store.proposals.record(result, ACTOR)
     source["key"] = recorded.source.key
     if recorded.already and not args.json:
-        print(
-            texts.INGEST_ALREADY.format(
-                key=recorded.source.key,
-                headline=recorded.source.headline,
-                pending=len(recorded.proposals),
-                approved=recorded.approved,
-                rejected=recorded.rejected,
-            )
-        )
+        print(already_sentence(recorded))
         return 0
-    views = [_view_json(p) for p in recorded.proposals]
+    views = [_view_item(p) for p in recorded.proposals]
     if args.approve and recorded.proposals and not recorded.already:
         await store.proposals.approve([p.id for p in recorded.proposals], ACTOR)
     return _show(args.json, {**source, "already": recorded.already}, views, dry_run=False)
 
 
-def _draft_json(proposal_id: int | None, draft: Any) -> dict[str, Any]:
+def _item(
+    proposal_id: int | None,
+    text: str,
+    topic: str | None,
+    new_topic: bool,
+    alternatives: Sequence[str],
+    score: float,
+    corroborates: int | None,
+) -> dict[str, Any]:
+    """One proposal as --json shows it, whether only drafted (--dry-run) or recorded."""
     return {
         "id": proposal_id,
-        "text": draft.text,
-        "topic": draft.topic or (draft.new_topic.slug if draft.new_topic else None),
-        "new_topic": draft.new_topic is not None,
-        "topic_alternatives": list(draft.topic_alternatives),
-        "score": round(draft.score, 4),
-        "corroborates": draft.corroborates,
+        "text": text,
+        "topic": topic,
+        "new_topic": new_topic,
+        "topic_alternatives": list(alternatives),
+        "score": round(score, 4),
+        "corroborates": corroborates,
     }
 
 
-def _view_json(view: Any) -> dict[str, Any]:
-    return {
-        "id": view.id,
-        "text": view.text,
-        "topic": view.topic or (view.new_topic[0] if view.new_topic else None),
-        "new_topic": view.new_topic is not None,
-        "topic_alternatives": list(view.alternatives),
-        "score": round(view.score, 4),
-        "corroborates": view.corroborates,
-    }
+def _view_item(view: Any) -> dict[str, Any]:
+    topic = view.topic or (view.new_topic[0] if view.new_topic else None)
+    return _item(
+        view.id,
+        view.text,
+        topic,
+        view.new_topic is not None,
+        view.alternatives,
+        view.score,
+        view.corroborates,
+    )
+
+
+def _print_items(items: list[dict[str, Any]]) -> None:
+    for item in items:
+        where = f"#{item['corroborates']}" if item["corroborates"] else f"/{item['topic']}"
+        label = f"p{item['id']}" if item["id"] is not None else "-"
+        print(f"{label:>6} {where:<14} {item['text']}")
 
 
 def _show(as_json: bool, source: dict[str, Any], items: list[dict[str, Any]], dry_run: bool) -> int:
@@ -167,24 +185,18 @@ def _show(as_json: bool, source: dict[str, Any], items: list[dict[str, Any]], dr
         return 0
     head = f"{source.get('outlet')}: {source.get('headline')}"
     print(head + (" (dry run: nothing saved)" if dry_run else ""))
-    for item in items:
-        where = f"#{item['corroborates']}" if item["corroborates"] else f"/{item['topic']}"
-        label = f"p{item['id']}" if item["id"] is not None else "-"
-        print(f"{label:>6} {where:<14} {item['text']}")
+    _print_items(items)
     return 0
 
 
 async def _proposals(app: Any, as_json: bool) -> int:
-    pending = await app.store.proposals.pending()
-    items = [_view_json(p) for p in pending]
+    items = [_view_item(p) for p in await app.store.proposals.pending()]
     if as_json:
         print(json.dumps({"proposals": items}, ensure_ascii=False, indent=2))
         return 0
     if not items:
         print("No proposals are pending.")
-    for item in items:
-        where = f"#{item['corroborates']}" if item["corroborates"] else f"/{item['topic']}"
-        print(f"p{item['id']:<5} {where:<14} {item['text']}")
+    _print_items(items)
     return 0
 
 

@@ -204,9 +204,6 @@ INGEST_ALREADY = (
     "I already have that article as source {key} ({headline}): {pending} proposals pending, "
     "{approved} approved, {rejected} rejected. Nothing new was added."
 )
-INGEST_ALREADY_RACE = (
-    "That article was just ingested by someone else as source {key}. Nothing new was added."
-)
 INGEST_NOTHING_NEW = "Source {key} is recorded, but I found no new key points in it to propose."
 INGEST_TITLE = "Proposed from {outlet}"
 INGEST_INTRO = "{headline}: {count} proposals, most important first."

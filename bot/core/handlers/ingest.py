@@ -15,7 +15,9 @@ from bot.core.ingest_args import ArgsError, IngestArgs, parse_ingest_args
 from bot.core.messages import AttachmentTooLarge, AttachmentUnavailable, Reply
 from briefings.errors import ArticleRejected
 from briefings.ingest.limits import MAX_ARTICLE_CHARS, MAX_DOCUMENT_BYTES
-from briefings.ingest.types import ArticleInput, PointDoc, TopicDoc
+from briefings.ingest.types import ArticleInput, IngestResult, PointDoc, TopicDoc
+from briefings.proposals import Ingested
+from briefings.store import BriefingStore
 from briefings.views import Catalog
 
 # Longer than the pipeline takes (MAX_ARTICLE_CHARS), so an article just over it gets the
@@ -92,6 +94,31 @@ async def _article(ctx: Context, args: IngestArgs) -> ArticleInput | Reply:
     return _input(args, text)
 
 
+async def run_pipeline(store: BriefingStore, article: ArticleInput) -> IngestResult:
+    """The article's proposals against the published catalog and what is already pending.
+    Raises ArticleRejected (rejection_sentence words it). Shared by /ingest and the CLI."""
+    from briefings.ingest import propose  # the heavy libraries load on the first ingest
+
+    catalog = await store.topics.catalog()
+    pending = await store.proposals.pending_docs()
+    return await asyncio.to_thread(propose, article, topic_docs(catalog), pending)
+
+
+def rejection_sentence(rejected: ArticleRejected) -> str:
+    return texts.INGEST_REJECTED.get(rejected.reason, texts.INGEST_FAILED)
+
+
+def already_sentence(earlier: Ingested) -> str:
+    """An article recorded before (by anyone, even a moment ago): what is already there."""
+    return texts.INGEST_ALREADY.format(
+        key=earlier.source.key,
+        headline=earlier.source.headline,
+        pending=len(earlier.proposals),
+        approved=earlier.approved,
+        rejected=earlier.rejected,
+    )
+
+
 async def ingest(ctx: Context) -> list[Reply]:
     try:
         args = parse_ingest_args(ctx.args)
@@ -100,31 +127,14 @@ async def ingest(ctx: Context) -> list[Reply]:
     article = await _article(ctx, args)
     if isinstance(article, Reply):
         return [article]
-    from briefings.ingest import propose  # the heavy libraries load on the first ingest
-
-    proposals = ctx.store.proposals
-    pending = await proposals.pending_docs()
     try:
-        result = await asyncio.to_thread(propose, article, topic_docs(ctx.catalog), pending)
+        result = await run_pipeline(ctx.store, article)
     except ArticleRejected as rejected:
-        sentence = texts.INGEST_REJECTED.get(rejected.reason, texts.INGEST_FAILED)
-        return [Reply.text(sentence, tone="error")]
-    earlier = await proposals.already_ingested(result.fingerprint, result.url)
-    if earlier is not None:
-        return [
-            Reply.text(
-                texts.INGEST_ALREADY.format(
-                    key=earlier.source.key,
-                    headline=earlier.source.headline,
-                    pending=len(earlier.proposals),
-                    approved=earlier.approved,
-                    rejected=earlier.rejected,
-                )
-            )
-        ]
-    recorded = await proposals.record(result, ctx.incoming.actor)
-    if recorded.already:  # another admin's ingest of the same article won the race
-        return [Reply.text(texts.INGEST_ALREADY_RACE.format(key=recorded.source.key))]
+        return [Reply.text(rejection_sentence(rejected), tone="error")]
+    # record() finds an earlier ingest of the same text or link itself, races included.
+    recorded = await ctx.store.proposals.record(result, ctx.incoming.actor)
+    if recorded.already:
+        return [Reply.text(already_sentence(recorded))]
     if not recorded.proposals:
         return [Reply.text(texts.INGEST_NOTHING_NEW.format(key=recorded.source.key))]
     catalog = await ctx.store.topics.catalog()

@@ -21,6 +21,11 @@ LIST_LIMIT = 40
 MATCH_PREVIEW = 90
 
 
+def _second_choice(p: ProposalView) -> str | None:
+    """The next-best existing topic, shown beside the first and offered as a button."""
+    return next((a for a in p.alternatives if a != p.topic), None)
+
+
 def _item(p: ProposalView, catalog: Catalog) -> Item:
     if p.corroborates is not None:
         point = catalog.point(p.corroborates)
@@ -31,8 +36,8 @@ def _item(p: ProposalView, catalog: Catalog) -> Item:
         where = texts.PROPOSAL_NEW_TOPIC.format(slug=p.new_topic[0], title=p.new_topic[1])
         tag = f"p{p.id} new /{p.new_topic[0]}"
     else:
-        second = [f"/{a}" for a in p.alternatives if a != p.topic][:1]
-        where = texts.PROPOSAL_OR.format(second=second[0]) if second else ""
+        second = _second_choice(p)
+        where = texts.PROPOSAL_OR.format(second=f"/{second}") if second else ""
         tag = f"p{p.id} /{p.topic}"
     notes = [where] if where else []
     if "needs-context" in p.flags:
@@ -46,9 +51,9 @@ def _buttons(proposals: Sequence[ProposalView]) -> tuple[Button, ...]:
     for p in proposals[:BUTTONS_FOR]:
         buttons.append(Button(f"✓ p{p.id}", f"/approve {p.id}"))
         buttons.append(Button(f"✗ p{p.id}", f"/reject {p.id}"))
-        second = [a for a in p.alternatives if a != p.topic][:1]
+        second = _second_choice(p)
         if p.corroborates is None and second:
-            buttons.append(Button(f"p{p.id} → /{second[0]}", f"/approve {p.id} {second[0]}"))
+            buttons.append(Button(f"p{p.id} → /{second}", f"/approve {p.id} {second}"))
     return tuple(buttons)
 
 
