@@ -25,7 +25,7 @@ from bot.metrics import Metrics
 from bot.observe import ObservedCore
 from bot.problems import ConfigError, database_failure
 from bot.supervisor import PlatformRunner, all_refused
-from briefings.db import create_engine, describe, migrate
+from briefings.db import create_engine, describe, migrate, schema_lock
 from briefings.ledger import DeliveryLedger
 from briefings.loader import DEFAULT_FILE, BriefingData, load_briefings
 from briefings.store import BriefingStore, LoadReport
@@ -66,16 +66,23 @@ class App:
         await self.store.close()
 
 
-async def open_store(settings: Settings) -> BriefingStore:
-    """The store, migrated; a database that cannot be opened is one StartupError."""
+async def open_store(settings: Settings, seed_with: BriefingData | None = None) -> BriefingStore:
+    """The store, migrated and, when `seed_with` is given and the database has no topics yet,
+    seeded. Both happen under the schema lock, so replicas starting together on an empty
+    PostgreSQL database neither migrate nor seed twice. A database that cannot be opened is
+    one StartupError."""
     engine = create_engine(settings.database_url)
     try:
-        if await migrate(engine):
-            log.info("database migrated to the newest schema")
+        async with schema_lock(engine):
+            if await migrate(engine):
+                log.info("database migrated to the newest schema")
+            store = BriefingStore(engine, cache_ttl=settings.cache_ttl_seconds)
+            if seed_with is not None and not (await store.topics.catalog()).topics:
+                await seed(store, seed_with)
     except Exception as exc:  # the driver's own errors: connection refused, bad password...
         await engine.dispose()
         raise database_failure(describe(settings.database_url), exc) from exc
-    return BriefingStore(engine, cache_ttl=settings.cache_ttl_seconds)
+    return store
 
 
 async def seed(store: BriefingStore, data: BriefingData) -> LoadReport:
@@ -111,12 +118,9 @@ async def build_app(
 ) -> App:
     """Opens the store (migrating and, when empty, seeding it) and builds the core. Platform
     settings are read from the environment unless given (tests, tools)."""
-    store = await open_store(settings)
-    catalog = await store.topics.catalog()
     # Read once: it seeds an empty database and names the event.
     curated = load_briefings(DEFAULT_FILE)
-    if settings.seed_on_start and not catalog.topics:
-        await seed(store, curated)
+    store = await open_store(settings, seed_with=curated if settings.seed_on_start else None)
     telegram = telegram or settings.section(TelegramSettings)
     slack = slack or settings.section(SlackSettings)
     configured = {PLATFORM_TELEGRAM: telegram.admins, PLATFORM_SLACK: slack.admins}

@@ -182,6 +182,31 @@ async def migrate(engine: AsyncEngine, target: str = "head") -> bool:
     return True
 
 
+# Any fixed 64-bit number, the same in every replica: the advisory lock migration and seeding
+# run under ("briefbot" in ASCII).
+SCHEMA_LOCK_KEY = 0x6272696566626F74
+
+
+@asynccontextmanager
+async def schema_lock(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Held while a process migrates and seeds the database. On PostgreSQL it is a session
+    advisory lock, so replicas starting together on an empty database take turns: the first
+    migrates and seeds, the others then find both done. (SQLite's write lock already
+    serialises this, and it has no advisory locks.) The lock goes with the session, so a
+    process that dies while holding it frees it."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    async with engine.connect() as conn:
+        await conn.exec_driver_sql(f"SELECT pg_advisory_lock({SCHEMA_LOCK_KEY})")
+        await conn.commit()
+        try:
+            yield
+        finally:
+            await conn.exec_driver_sql(f"SELECT pg_advisory_unlock({SCHEMA_LOCK_KEY})")
+            await conn.commit()
+
+
 async def downgrade(engine: AsyncEngine, target: str = "base") -> None:
     url = engine.url.render_as_string(hide_password=False)
     async with writer(engine).begin() as conn:

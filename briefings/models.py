@@ -280,3 +280,35 @@ class StoreMeta(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SeenEvent(Base):
+    """A platform event or update already taken by some replica (Slack event_id, Telegram
+    update_id), kept for the platform's retry window so a redelivery is handled once."""
+
+    __tablename__ = "seen_events"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Lease(Base):
+    """A right held by one process until `expires_at` unless renewed: leading digest delivery,
+    polling a Telegram token. A holder that dies loses it when the lease runs out."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(160), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(160))
+    acquired_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SendPacing(Base):
+    """When the next message under a key (a token's overall budget, one chat) may leave: the
+    budget replicas share on PostgreSQL (see the `briefbot_reserve` function in 0005)."""
+
+    __tablename__ = "send_pacing"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    next_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
