@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from bot.adapters.base import ChatAdapter
 from bot.adapters.slack.settings import SlackSettings
 from bot.adapters.telegram.settings import TelegramSettings
+from bot.change_feed import follow_changes
 from bot.chat_health import StoredChatHealth
 from bot.config import Settings
 from bot.core.core import Core
@@ -25,6 +26,7 @@ from bot.metrics import Metrics
 from bot.observe import ObservedCore
 from bot.problems import ConfigError, database_failure
 from bot.supervisor import PlatformRunner, all_refused
+from briefings.changes import ChangeListener
 from briefings.db import create_engine, describe, migrate, schema_lock
 from briefings.ledger import DeliveryLedger
 from briefings.loader import DEFAULT_FILE, BriefingData, load_briefings
@@ -57,12 +59,16 @@ class App:
     metrics: Metrics = field(default_factory=Metrics)
     # The digest scheduler, once run_bot starts it; the core's /subscribe tells it of changes.
     scheduler: DigestScheduler | None = None
+    # Other replicas' changes on PostgreSQL (bot/change_feed.py); run_bot starts it.
+    changes: ChangeListener | None = None
 
     async def subscription_changed(self, platform: str, chat_id: str) -> None:
         if self.scheduler is not None:
             await self.scheduler.refresh(platform, chat_id)
 
     async def close(self) -> None:
+        if self.changes is not None:
+            await self.changes.stop()
         await self.store.close()
 
 
@@ -145,6 +151,8 @@ async def build_app(
     core.digests = DigestControls(
         subscriptions, ledger, settings.default_timezone, changed=app.subscription_changed
     )
+    app.changes = ChangeListener(settings.database_url)
+    follow_changes(app.changes, store.topics, lambda: app.scheduler)
     return app
 
 
@@ -222,6 +230,8 @@ async def run_bot(settings: Settings, console_banner: str) -> None:
     not wait for them. Raises ConfigError when every platform refused its token."""
     app = await build_app(settings)
     adapters = build_adapters(settings, app)
+    if app.changes is not None:
+        await app.changes.start()
     if not adapters:
         try:
             await run_console(app, console_banner)

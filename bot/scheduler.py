@@ -1,16 +1,22 @@
 """Digest jobs on APScheduler 3's AsyncIOScheduler, in the bot's own event loop.
 
-One job per active subscription, rebuilt from the subscriptions table at start and kept in step
-with it: at once for changes made in this process, within `sync_seconds` for changes made by
-another process on the same database. A job carries only the subscription id. Each process has
-its own in-memory job store (two schedulers must never share one); the delivery ledger, not the
-scheduler, makes a digest go out once when several processes fire the same slot.
+One job per distinct schedule (time of day, zone, weekdays), firing every subscription that
+shares it, built from a lean read of the subscriptions table at start and kept in step with it:
+at once for changes made in this process (`refresh`) or announced by another one on PostgreSQL
+(`follow`, fed by briefings/changes.py), and within `sync_seconds` otherwise (`sync`, which
+reads only rows written since its last look, plus the ids when the row count says something was
+added or deleted unseen). Each process has its own in-memory job store (two schedulers must
+never share one); the delivery ledger, not the scheduler, makes a digest go out once when
+several processes fire the same slot.
 """
 
 from __future__ import annotations
 
+import asyncio
+import bisect
 import datetime as dt
 import logging
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -18,10 +24,13 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.delivery import DigestDelivery
+from bot.digest_groups import ID_RANGE, DigestGroups
+from briefings.changes import EVERYTHING
 from briefings.ledger import DeliveryLedger
 from briefings.models import utcnow
 from briefings.schedule import Schedule
-from briefings.subscriptions import SubscriptionStore, SubscriptionView
+from briefings.subscriptions import SubscriptionStore
+from briefings.timetable import Timetable, TimetableRow
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +39,12 @@ log = logging.getLogger(__name__)
 MAX_SKIPPED_RECORDED = 7
 # A job may fire a hair before its slot by another clock's reckoning.
 FIRE_TOLERANCE = dt.timedelta(seconds=5)
+# `sync` re-reads rows stamped this long before its previous look: transactions commit out of
+# order (one may stamp its row, wait for SQLite's write lock, and commit seconds later), and
+# replicas' clocks differ a little. Rows added or deleted are caught by the census whatever
+# their stamps; an update stamped further back than this (a clock that far behind) is not,
+# except through PostgreSQL's change notices, which carry the id.
+SYNC_OVERLAP = dt.timedelta(seconds=10)
 
 
 class SlotTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler 3 ships no types
@@ -53,8 +68,8 @@ class SlotTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler 3 ships no 
         return f"slots[{s.hour:02d}:{s.minute:02d} {s.timezone} days={s.days}]"
 
 
-def job_id(subscription_id: int) -> str:
-    return f"digest:{subscription_id}"
+def group_job_id(schedule: Schedule) -> str:
+    return f"digests:{schedule.hour:02d}:{schedule.minute:02d}:{schedule.timezone}:{schedule.days}"
 
 
 class DigestScheduler:
@@ -66,26 +81,32 @@ class DigestScheduler:
         platforms: Iterable[str],
         *,
         clock: Callable[[], dt.datetime] = utcnow,
-        sync_seconds: float = 30.0,
+        sync_seconds: float = 5.0,
         sweep_seconds: float = 15.0,
     ) -> None:
-        self.subscriptions = subscriptions
+        self.timetable = Timetable(subscriptions.engine)
         self.ledger = ledger
         self.delivery = delivery
-        self.platforms = frozenset(platforms)
         self.clock = clock
         self.sync_seconds = sync_seconds
         self.sweep_seconds = sweep_seconds
         self.scheduler = AsyncIOScheduler(timezone=dt.UTC)
-        self._schedules: dict[int, Schedule] = {}
-        self._fingerprint: tuple[int, dt.datetime | None] | None = None
+        self.groups = DigestGroups(platforms)
+        # When this process last read the rows written since its previous look (by its own
+        # clock, which stamps `updated_at` like every replica's); the next sync reads from a
+        # little before it.
+        self._watermark: dt.datetime | None = None
+        # One read-and-apply at a time, so an older read is never applied after a newer one.
+        self._reading = asyncio.Lock()
 
     async def start(self, catch_up: bool = True) -> None:
-        subs = await self.subscriptions.all(active_only=True)
-        self._fingerprint = await self.subscriptions.fingerprint()
-        self.scheduler.start()
-        for sub in subs:
-            self._schedule(sub)
+        async with self._reading:
+            # Taken before the read, so a row written meanwhile is read by the first sync.
+            self._watermark = self.clock()
+            rows = await self.timetable.rows()
+            self.scheduler.start()
+            for row in rows:
+                self._apply(row)
         self.scheduler.add_job(
             self.sync,
             IntervalTrigger(seconds=self.sync_seconds),
@@ -101,8 +122,10 @@ class DigestScheduler:
             coalesce=True,
         )
         if catch_up:
-            await self.catch_up(subs)
-        log.info("digests: %d subscriptions", len(self._schedules))
+            await self.catch_up(rows)
+        log.info(
+            "digests: %d subscriptions on %d schedules", self.job_count, self.groups.group_count
+        )
 
     async def stop(self) -> None:
         if self.scheduler.running:
@@ -114,37 +137,45 @@ class DigestScheduler:
 
     @property
     def job_count(self) -> int:
-        return len(self._schedules)
+        """Subscriptions scheduled here (what the jobs metric reports), not APScheduler jobs."""
+        return self.groups.scheduled
 
     def next_run(self, subscription_id: int) -> dt.datetime | None:
-        job = self.scheduler.get_job(job_id(subscription_id))
+        schedule = self.groups.schedule_of(subscription_id)
+        job = self.scheduler.get_job(group_job_id(schedule)) if schedule else None
         return job.next_run_time if job else None
 
-    def _schedule(self, sub: SubscriptionView) -> None:
-        if sub.platform not in self.platforms or not sub.active:
-            self._unschedule(sub.id)
-            return
-        if self._schedules.get(sub.id) == sub.schedule:
-            return
-        self._schedules[sub.id] = sub.schedule
-        self.scheduler.add_job(
-            self.fire,
-            trigger=SlotTrigger(sub.schedule),
-            args=[sub.id],
-            id=job_id(sub.id),
-            replace_existing=True,
-            # APScheduler's default of 1 s would drop a digest whenever the loop is busy.
-            misfire_grace_time=int(self.delivery.grace.total_seconds()),
-            coalesce=True,
-            max_instances=1,
-        )
+    def _apply(self, row: TimetableRow) -> None:
+        self._follow_groups(*self.groups.apply(row))
 
-    def _unschedule(self, subscription_id: int) -> None:
-        if self._schedules.pop(subscription_id, None) is not None:
-            self.scheduler.remove_job(job_id(subscription_id))
+    def _forget(self, subscription_id: int) -> None:
+        self._follow_groups(self.groups.forget(subscription_id), None)
+
+    def _follow_groups(self, emptied: Schedule | None, created: Schedule | None) -> None:
+        if emptied is not None:
+            self.scheduler.remove_job(group_job_id(emptied))
+        if created is not None:
+            self.scheduler.add_job(
+                self.fire_group,
+                trigger=SlotTrigger(created),
+                args=[created],
+                id=group_job_id(created),
+                replace_existing=True,
+                # APScheduler's default of 1 s would drop digests whenever the loop is busy.
+                misfire_grace_time=int(self.delivery.grace.total_seconds()),
+                coalesce=True,
+                max_instances=1,
+            )
+
+    async def fire_group(self, schedule: Schedule) -> None:
+        slot = schedule.latest_slot(self.clock() + FIRE_TOLERANCE)
+        if slot is None:
+            return
+        for subscription_id in self.groups.members(schedule):
+            self.delivery.submit(subscription_id, slot)
 
     async def fire(self, subscription_id: int) -> None:
-        schedule = self._schedules.get(subscription_id)
+        schedule = self.groups.schedule_of(subscription_id)
         if schedule is None:
             return
         slot = schedule.latest_slot(self.clock() + FIRE_TOLERANCE)
@@ -153,49 +184,93 @@ class DigestScheduler:
 
     async def refresh(self, platform: str, chat_id: str) -> None:
         """A subscription of this process's chat changed: follow it at once."""
-        sub = await self.subscriptions.get(platform, chat_id)
-        if sub is not None:
-            self._schedule(sub)
+        async with self._reading:
+            row = await self.timetable.row_for_chat(platform, chat_id)
+            if row is not None:
+                self._apply(row)
+                return
+            gone = self.groups.subscription_for(platform, chat_id)
+            if gone is not None:
+                self._forget(gone)
+
+    async def noticed(self, ident: str) -> None:
+        """A change notice from briefings/changes.py: one subscription, or many ("*")."""
+        if ident == EVERYTHING:
+            await self.sync()
         else:
-            known = {s.id for s in await self.subscriptions.all()}
-            for gone in set(self._schedules) - known:
-                self._unschedule(gone)
-        self._fingerprint = None  # the next sync re-reads everything, cheaply enough
+            await self.follow(int(ident))
+
+    async def follow(self, subscription_id: int) -> None:
+        """Another process announced a change to this subscription (-id: deleted it)."""
+        async with self._reading:
+            if subscription_id < 0:
+                self._forget(-subscription_id)
+                return
+            rows = await self.timetable.rows_by_id([subscription_id])
+            if rows:
+                self._apply(rows[0])
+            else:
+                self._forget(subscription_id)
 
     async def sync(self) -> None:
-        """Follows changes made by other processes on the same database."""
-        fingerprint = await self.subscriptions.fingerprint()
-        if fingerprint == self._fingerprint:
-            return
-        self._fingerprint = fingerprint
-        subs = await self.subscriptions.all(active_only=True)
-        for gone in set(self._schedules) - {s.id for s in subs}:
-            self._unschedule(gone)
-        for sub in subs:
-            self._schedule(sub)
+        """Follows changes made by other processes on the same database: rows written since
+        the last look, then, when the count or highest id disagree with what this process has
+        seen, the ids, to find rows deleted or added unseen."""
+        async with self._reading:
+            since = self._watermark - SYNC_OVERLAP if self._watermark else None
+            looked_at = self.clock()
+            async for batch in self.timetable.batches(changed_since=since):
+                for row in batch:
+                    self._apply(row)
+            self._watermark = looked_at
+            if await self.timetable.census() != self.groups.census:
+                await self._reconcile_ids()
 
-    async def catch_up(self, subs: list[SubscriptionView] | None = None) -> tuple[int, int]:
+    async def _reconcile_ids(self) -> None:
+        """Rows were added or deleted unseen (another process, no change notice): compare the
+        ids a range at a time and read only the ranges that differ."""
+        theirs = await self.timetable.range_counts(ID_RANGE)
+        ours = self.groups.range_counts()
+        for number in sorted(set(theirs) | set(ours)):
+            if theirs.get(number, 0) == ours.get(number, 0):
+                continue
+            present = await self.timetable.ids_between(number * ID_RANGE, (number + 1) * ID_RANGE)
+            known = self.groups.ids_in_range(number)
+            for gone in known - present:
+                self._forget(gone)
+            for row in await self.timetable.rows_by_id(present - known):
+                self._apply(row)
+
+    async def catch_up(self, rows: list[TimetableRow] | None = None) -> tuple[int, int]:
         """After downtime: slots missed within the grace period are delivered once, older ones
         are recorded as skipped. Returns (submitted, skipped)."""
-        if subs is None:
-            subs = await self.subscriptions.all(active_only=True)
+        if rows is None:
+            rows = await self.timetable.rows()
         now = self.clock()
         latest = await self.ledger.latest_slots()
+        # Slots are worked out once per schedule, from the earliest any of its rows needs.
+        starts: dict[Schedule, list[tuple[dt.datetime, int]]] = defaultdict(list)
+        for row in rows:
+            if row.active and row.platform in self.groups.platforms:
+                changed = row.schedule_changed_at
+                starts[row.schedule].append((max(changed, latest.get(row.id, changed)), row.id))
         submitted = skipped = 0
-        for sub in subs:
-            if sub.platform not in self.platforms:
-                continue
-            start = max(sub.schedule_changed_at, latest.get(sub.id, sub.schedule_changed_at))
-            missed = list(sub.schedule.slots(start, now))
-            owed = [s for s in missed if now - s <= self.delivery.grace]
-            stale = [s for s in missed if now - s > self.delivery.grace][-MAX_SKIPPED_RECORDED:]
-            if stale:
-                skipped += await self.ledger.record_skipped(
-                    sub.id, stale, now, "missed while the bot was down"
-                )
-            for slot in owed:
-                self.delivery.submit(sub.id, slot)
-                submitted += 1
+        for schedule, subs in starts.items():
+            slots = list(schedule.slots(min(start for start, _ in subs), now))
+            for start, subscription_id in sorted(subs, key=lambda s: s[1]):
+                missed = slots[bisect.bisect_right(slots, start) :]
+                owed = [s for s in missed if now - s <= self.delivery.grace]
+                stale = [s for s in missed if now - s > self.delivery.grace]
+                if stale:
+                    skipped += await self.ledger.record_skipped(
+                        subscription_id,
+                        stale[-MAX_SKIPPED_RECORDED:],
+                        now,
+                        "missed while the bot was down",
+                    )
+                for slot in owed:
+                    self.delivery.submit(subscription_id, slot)
+                    submitted += 1
         if submitted or skipped:
             log.info(
                 "catch-up: %d missed digests to deliver, %d recorded as skipped", submitted, skipped

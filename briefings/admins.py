@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from briefings import audit
+from briefings import audit, changes
 from briefings.actors import Actor
 from briefings.db import write_transaction, writer
 from briefings.models import Admin
@@ -40,6 +40,7 @@ class AdminStore:
             await session.flush()
             after = {"platform": platform, "user_id": user_id}
             audit.record(session, actor, "grant", "admin", admin.id, None, after)
+            await changes.announce(session, changes.ADMIN, admin.id)
             return True
 
     async def revoke(self, platform: str, user_id: str, actor: Actor) -> bool:
@@ -51,6 +52,7 @@ class AdminStore:
             before = {"platform": platform, "user_id": user_id}
             audit.record(session, actor, "revoke", "admin", admin.id, before, None)
             await session.delete(admin)
+            await changes.announce(session, changes.ADMIN, -admin.id)
             return True
 
     async def _find(self, session: AsyncSession, platform: str, user_id: str) -> Admin | None:

@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import selectinload
 
-from briefings import audit
+from briefings import audit, changes
 from briefings.actors import Actor
 from briefings.db import write_transaction, writer
 from briefings.errors import (
@@ -108,6 +108,7 @@ async def bump_revision(session: AsyncSession) -> None:
     if getattr(result, "rowcount", 0) == 0:
         session.add(StoreMeta(key=REVISION_KEY, value=1))
         await session.flush()
+    await changes.announce(session, changes.REVISION, changes.EVERYTHING)
 
 
 async def find_topic(session: AsyncSession, name: str) -> Topic:
