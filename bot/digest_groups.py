@@ -17,6 +17,9 @@ from briefings.timetable import TimetableRow
 Chat = tuple[str, str]  # (platform, chat id)
 # Ids are compared with the table's a range at a time (see `DigestScheduler._reconcile_ids`).
 ID_RANGE = 1024
+# (how many ids, the sum of their offsets in the range, the sum of the offsets' squares): a
+# row deleted and another added in the same range change the sums even when not the count.
+RangeSums = tuple[int, int, int]
 
 
 class DigestGroups:
@@ -26,6 +29,7 @@ class DigestGroups:
         self._by_chat: dict[Chat, int] = {}
         self._top_id = 0
         self._ranges: dict[int, set[int]] = {}  # id // ID_RANGE -> the ids seen in that range
+        self._sums: dict[int, RangeSums] = {}  # id // ID_RANGE -> its RangeSums, kept current
         self._scheduled: dict[int, Schedule] = {}
         self._groups: dict[Schedule, set[int]] = {}
 
@@ -40,6 +44,7 @@ class DigestGroups:
                 del self._by_chat[before]
             if before is None:
                 self._ranges.setdefault(row.id // ID_RANGE, set()).add(row.id)
+                self._add_to_sums(row.id, 1)
             self._chats[row.id] = chat
             self._by_chat[chat] = row.id
             self._top_id = max(self._top_id, row.id)
@@ -56,6 +61,7 @@ class DigestGroups:
             in_range.discard(subscription_id)
             if not in_range:
                 del self._ranges[subscription_id // ID_RANGE]
+            self._add_to_sums(subscription_id, -1)
         if subscription_id == self._top_id:
             self._top_id = max(self._chats, default=0)
         return self._place(subscription_id, None)[0]
@@ -91,9 +97,19 @@ class DigestGroups:
     def members(self, schedule: Schedule) -> list[int]:
         return sorted(self._groups.get(schedule, ()))
 
-    def range_counts(self) -> dict[int, int]:
-        """How many ids seen per range of ID_RANGE ids (only ranges holding some)."""
-        return {number: len(ids) for number, ids in self._ranges.items()}
+    def _add_to_sums(self, subscription_id: int, sign: int) -> None:
+        number, offset = divmod(subscription_id, ID_RANGE)
+        count, total, squares = self._sums.get(number, (0, 0, 0))
+        sums = (count + sign, total + sign * offset, squares + sign * offset * offset)
+        if sums[0]:
+            self._sums[number] = sums
+        else:
+            del self._sums[number]
+
+    def range_sums(self) -> dict[int, RangeSums]:
+        """Per range of ID_RANGE ids holding some: (count, sum and sum of squares of the ids'
+        offsets in the range), to compare with `Timetable.range_sums`."""
+        return dict(self._sums)
 
     def ids_in_range(self, number: int) -> set[int]:
         return set(self._ranges.get(number, ()))

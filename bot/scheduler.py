@@ -229,10 +229,10 @@ class DigestScheduler:
     async def _reconcile_ids(self) -> None:
         """Rows were added or deleted unseen (another process, no change notice): compare the
         ids a range at a time and read only the ranges that differ."""
-        theirs = await self.timetable.range_counts(ID_RANGE)
-        ours = self.groups.range_counts()
+        theirs = await self.timetable.range_sums(ID_RANGE)
+        ours = self.groups.range_sums()
         for number in sorted(set(theirs) | set(ours)):
-            if theirs.get(number, 0) == ours.get(number, 0):
+            if theirs.get(number) == ours.get(number):
                 continue
             present = await self.timetable.ids_between(number * ID_RANGE, (number + 1) * ID_RANGE)
             known = self.groups.ids_in_range(number)

@@ -80,6 +80,7 @@ class ChangeListener:
         self._runner: asyncio.Task[None] | None = None
         self._running: set[asyncio.Task[None]] = set()
         self.connections = 0  # how many times it has connected (tests, logs)
+        self.backend_pid: int | None = None  # the listening connection's server process
         self.listening = asyncio.Event()
 
     def on(self, kind: str, handler: Handler) -> None:
@@ -132,6 +133,7 @@ class ChangeListener:
         conn.add_termination_listener(lambda _conn: lost.set())
         await conn.add_listener(CHANNEL, self._notified)
         self.connections += 1
+        self.backend_pid = conn.get_server_pid()
         self.listening.set()
         for hook in self._on_connected:
             self._spawn(hook())

@@ -98,13 +98,15 @@ class Timetable:
             ).one()
         return int(count), int(top or 0)
 
-    async def range_counts(self, size: int) -> dict[int, int]:
-        """How many subscriptions per range of `size` ids (id // size): a hundred numbers for
-        100,000 rows, to find where rows were added or deleted without reading every id."""
-        number = Subscription.id // size
+    async def range_sums(self, size: int) -> dict[int, tuple[int, int, int]]:
+        """Per range of `size` ids (id // size): how many subscriptions, and the sum and sum of
+        squares of their ids' offsets in the range. A hundred triples for 100,000 rows, to
+        find where rows were added or deleted without reading every id."""
+        number, offset = Subscription.id // size, Subscription.id % size
+        query = select(number, func.count(), func.sum(offset), func.sum(offset * offset))
         async with self._engine.connect() as conn:
-            result = await conn.execute(select(number, func.count()).group_by(number))
-            return {int(n): int(count) for n, count in result.all()}
+            result = await conn.execute(query.group_by(number))
+            return {int(n): (int(c), int(s), int(q)) for n, c, s, q in result.all()}
 
     async def ids_between(self, low: int, high: int) -> set[int]:
         """Ids in [low, high)."""
