@@ -22,6 +22,7 @@ from bot.chat_health import StoredChatHealth
 from bot.delivery import DigestDelivery
 from bot.scheduler import DigestScheduler
 from briefings.actors import Actor
+from briefings.changes import SUBSCRIPTION, ChangeListener
 from briefings.db import create_engine
 from briefings.ledger import DeliveryLedger
 from briefings.models import utcnow
@@ -113,10 +114,13 @@ async def measure(url: str, label: str) -> dict[str, float]:
         await other.unsubscribe("telegram", "100008", Actor.system("b"))
         await scheduler.sync()
 
+    notice_s = None
     try:
         subscribe_stall = await largest_stall(subscribe_here)
         elsewhere_stall = await largest_stall(change_elsewhere)
         idle_stall = await largest_stall(scheduler.sync)
+        if label == "postgresql":
+            notice_s = await notice_latency(url, scheduler, other)
     finally:
         await scheduler.stop()
         await store.close()
@@ -126,12 +130,42 @@ async def measure(url: str, label: str) -> dict[str, float]:
         f"{subscribe_stall * 1000:.1f} ms, another process's change + sync "
         f"{elsewhere_stall * 1000:.1f} ms, sync with nothing new {idle_stall * 1000:.1f} ms"
     )
+    if notice_s is not None:
+        print(f"  another process's /subscribe scheduled here by its notice in {notice_s:.3f} s")
     return {
+        **({"scheduler_notice_postgresql_s": round(notice_s, 3)} if notice_s else {}),
         f"scheduler_start_{label}_s": round(start_s, 3),
         f"scheduler_subscribe_stall_{label}_ms": round(subscribe_stall * 1000, 1),
         f"scheduler_remote_change_stall_{label}_ms": round(elsewhere_stall * 1000, 1),
         f"scheduler_idle_sync_stall_{label}_ms": round(idle_stall * 1000, 1),
     }
+
+
+async def notice_latency(url: str, scheduler: DigestScheduler, other: SubscriptionStore) -> float:
+    """Seconds from another process's /subscribe returning to this scheduler having its job,
+    by change notice alone (the periodic sync is off in this benchmark)."""
+    listener = ChangeListener(url)
+    wanted = scheduler.job_count + 1
+    scheduled = asyncio.Event()
+
+    async def follow(ident: str) -> None:  # what bot/change_feed.py does, then a stopwatch
+        await scheduler.noticed(ident)
+        if scheduler.job_count >= wanted:
+            scheduled.set()
+
+    listener.on(SUBSCRIPTION, follow)
+    await listener.start()
+    await listener.listening.wait()
+    request = SubscriptionRequest(
+        "telegram", "43", "private", None, Schedule(9, 10, "UTC"), (), "full"
+    )
+    try:
+        await other.subscribe(request, Actor.system("b"))
+        started = time.perf_counter()
+        await asyncio.wait_for(scheduled.wait(), 30)
+        return time.perf_counter() - started
+    finally:
+        await listener.stop()
 
 
 async def drop_schema(url: str) -> None:
