@@ -26,6 +26,8 @@ from briefings.store import BriefingStore
 from briefings.subscriptions import SubscriptionRequest, SubscriptionStore
 from tests.pg import reset_postgres
 
+pytestmark = pytest.mark.postgresql
+
 PG = os.environ.get("TEST_DATABASE_URL")
 PAIRS = ["sqlite>sqlite"] + (["sqlite>postgresql", "postgresql>sqlite"] if PG else [])
 ADDED = "Ünïcödé check: the envoy’s “zebrafinch” remark was added by an admin."
