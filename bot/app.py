@@ -31,6 +31,7 @@ from briefings.db import create_engine, describe, migrate, schema_lock
 from briefings.leases import LeaseStore
 from briefings.ledger import DeliveryLedger
 from briefings.loader import DEFAULT_FILE, BriefingData, load_briefings
+from briefings.pacing import SharedPacer, shared_pacer
 from briefings.store import BriefingStore, LoadReport
 from briefings.subscriptions import SubscriptionStore
 
@@ -59,14 +60,18 @@ class App:
     # Admins named in configuration, per platform; more can be granted in chat.
     configured_admins: dict[str, frozenset[str]]
     metrics: Metrics = field(default_factory=Metrics)
-    # The digest scheduler, once run_bot starts it; the core's /subscribe tells it of changes.
+    # The digest scheduler while this process leads digests; /subscribe tells it of changes.
     scheduler: DigestScheduler | None = None
+    # Send times shared with other replicas (PostgreSQL); None on SQLite.
+    pacer: SharedPacer | None = None
 
     async def subscription_changed(self, platform: str, chat_id: str) -> None:
         if self.scheduler is not None:
             await self.scheduler.refresh(platform, chat_id)
 
     async def close(self) -> None:
+        if self.pacer is not None:
+            await self.pacer.close()
         await self.store.close()
 
 
@@ -146,6 +151,7 @@ async def build_app(
     app = App(
         settings, store, core, subscriptions, ledger, health, telegram, slack, configured, metrics
     )
+    app.pacer = shared_pacer(store.engine)
     core.digests = DigestControls(
         subscriptions, ledger, settings.default_timezone, changed=app.subscription_changed
     )
@@ -206,13 +212,15 @@ def build_adapters(settings: Settings, app: App) -> list[ChatAdapter]:
 
         adapters.append(
             TelegramAdapter.from_settings(
-                app.telegram, app.core, app.health, app.store.topics, app.metrics
+                app.telegram, app.core, app.health, app.store.topics, app.metrics, app.pacer
             )
         )
     if app.slack.configured:
         from bot.adapters.slack import SlackAdapter
 
-        adapters.append(SlackAdapter(app.core, app.health, app.slack, metrics=app.metrics))
+        adapters.append(
+            SlackAdapter(app.core, app.health, app.slack, metrics=app.metrics, pacer=app.pacer)
+        )
     return adapters
 
 
