@@ -74,6 +74,7 @@ class DigestLeader:
         delivery = self.delivery = self._make_delivery()
         # In the background: the lease must keep being renewed meanwhile.
         self._starting = asyncio.create_task(self._begin(delivery), name="digest-leader-start")
+        self._starting.add_done_callback(_report_failure)
 
     async def _begin(self, delivery: DigestDelivery) -> None:
         # Before this term claims anything itself: every open claim is the old term's.
@@ -131,3 +132,9 @@ class DigestLeader:
         part = scheduler_health(self.scheduler)
         detail = {**part.detail, "leader": True, **(lease.detail if lease else {})}
         return PartHealth(part.state, part.ok, part.reason, detail)
+
+
+def _report_failure(task: asyncio.Task[None]) -> None:
+    # /healthz shows the scheduler down meanwhile; the log says why.
+    if not task.cancelled() and task.exception() is not None:
+        log.error("digest delivery could not start", exc_info=task.exception())
