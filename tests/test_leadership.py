@@ -17,6 +17,8 @@ from briefings.db import create_engine, migrate
 from briefings.leases import LeaseStore
 from tests.digests.fakes import Clock
 
+pytestmark = pytest.mark.postgresql
+
 TTL = 15.0  # renewed every 5 s, stepping down 2.5 s before the lease could run out
 
 

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from briefings.db import create_engine, migrate
 from briefings.pacing import SharedPacer, shared_pacer
 
+pytestmark = pytest.mark.postgresql
+
 # A free key still waits the microsecond between the function's two clock readings.
 FREE = 0.001
 

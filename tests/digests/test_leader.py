@@ -20,6 +20,8 @@ from tests.digests.conftest import Env
 from tests.digests.fakes import Crash
 from tests.digests.test_delivery import SLOT, subscribe
 
+pytestmark = pytest.mark.postgresql
+
 
 def replica(env: Env, name: str) -> tuple[DigestLeader, Leadership]:
     published: list[DigestScheduler | None] = []

@@ -19,6 +19,8 @@ from briefings.pacing import SharedPacer
 from tests.slack.fake_web_api import FakeSlack, rate_limited
 from tests.slack.test_send import sender  # noqa: F401  (the started adapter fixture)
 
+pytestmark = pytest.mark.postgresql
+
 REPLY = Reply.text("Paced")
 
 

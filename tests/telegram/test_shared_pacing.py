@@ -21,6 +21,8 @@ from briefings.pacing import SharedPacer
 from tests.telegram.fake_bot_api import TOKEN, FakeBotApi, FloodLimits
 from tests.telegram.support import FAST, StartBot
 
+pytestmark = pytest.mark.postgresql
+
 GROUP = -7100
 SHARED_PRIVATE = 7000
 LIMITS = TelegramLimits(group=4, group_period=0.4)
