@@ -21,15 +21,19 @@ from bot.core.digests import DigestControls
 from bot.core.fetching import FetchedDocument, FetchFailed, UrlFetcher
 from bot.core.roles import Roles
 from bot.delivery import DigestDelivery, worker_name
-from bot.health import bot_health
+from bot.digest_leader import LEASE_NAME, DigestLeader
+from bot.health import PartHealth, bot_health
+from bot.leadership import Leadership
 from bot.metrics import Metrics
 from bot.observe import ObservedCore
 from bot.problems import ConfigError, database_failure
 from bot.supervisor import PlatformRunner, all_refused
 from briefings.changes import ChangeListener
 from briefings.db import create_engine, describe, migrate, schema_lock
+from briefings.leases import LeaseStore
 from briefings.ledger import DeliveryLedger
 from briefings.loader import DEFAULT_FILE, BriefingData, load_briefings
+from briefings.pacing import SharedPacer, shared_pacer
 from briefings.store import BriefingStore, LoadReport
 from briefings.subscriptions import SubscriptionStore
 
@@ -39,6 +43,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CONSOLE_OPERATOR = "operator"
+DIGESTS_STARTING = PartHealth.down("starting", "digests have not started yet")
 # Platform names as data keys: each adapter's `platform`, without importing its SDK.
 PLATFORM_TELEGRAM = "telegram"
 PLATFORM_SLACK = "slack"
@@ -57,8 +62,10 @@ class App:
     # Admins named in configuration, per platform; more can be granted in chat.
     configured_admins: dict[str, frozenset[str]]
     metrics: Metrics = field(default_factory=Metrics)
-    # The digest scheduler, once run_bot starts it; the core's /subscribe tells it of changes.
+    # The digest scheduler while this process leads digests; /subscribe tells it of changes.
     scheduler: DigestScheduler | None = None
+    # Send times shared with other replicas (PostgreSQL); None on SQLite.
+    pacer: SharedPacer | None = None
     # Other replicas' changes on PostgreSQL (bot/change_feed.py); run_bot starts it.
     changes: ChangeListener | None = None
 
@@ -69,6 +76,8 @@ class App:
     async def close(self) -> None:
         if self.changes is not None:
             await self.changes.stop()
+        if self.pacer is not None:
+            await self.pacer.close()
         await self.store.close()
 
 
@@ -148,6 +157,7 @@ async def build_app(
     app = App(
         settings, store, core, subscriptions, ledger, health, telegram, slack, configured, metrics
     )
+    app.pacer = shared_pacer(store.engine)
     core.digests = DigestControls(
         subscriptions, ledger, settings.default_timezone, changed=app.subscription_changed
     )
@@ -156,30 +166,49 @@ async def build_app(
     return app
 
 
-async def start_digests(app: App, adapters: list[ChatAdapter]) -> DigestDelivery:
-    """Starts digest delivery and the scheduler for the platforms these adapters serve."""
+async def start_digests(app: App, adapters: list[ChatAdapter]) -> DigestLeader:
+    """Starts digests for the platforms these adapters serve: at once on SQLite (one process),
+    on PostgreSQL whenever this replica holds the digests lease (see bot/digest_leader.py)."""
     from bot.scheduler import DigestScheduler
 
     settings = app.settings
-    delivery = DigestDelivery(
-        app.store,
-        app.health,
-        app.subscriptions,
-        app.ledger,
-        {adapter.platform: adapter for adapter in adapters},
-        app.configured_admins,
-        app.core.event_title,
-        grace=dt.timedelta(minutes=settings.digest_grace_minutes),
-        metrics=app.metrics,
-    )
-    await delivery.start()
-    scheduler = app.scheduler = DigestScheduler(
-        app.subscriptions, app.ledger, delivery, [a.platform for a in adapters]
-    )
-    await scheduler.start()
-    app.metrics.watch_queue(lambda: delivery.pending)
-    app.metrics.watch_jobs(lambda: scheduler.job_count)
-    return delivery
+
+    def make_delivery() -> DigestDelivery:
+        return DigestDelivery(
+            app.store,
+            app.health,
+            app.subscriptions,
+            app.ledger,
+            {adapter.platform: adapter for adapter in adapters},
+            app.configured_admins,
+            app.core.event_title,
+            grace=dt.timedelta(minutes=settings.digest_grace_minutes),
+            metrics=app.metrics,
+        )
+
+    def make_scheduler(delivery: DigestDelivery) -> DigestScheduler:
+        return DigestScheduler(
+            app.subscriptions, app.ledger, delivery, [a.platform for a in adapters]
+        )
+
+    def publish(scheduler: DigestScheduler | None) -> None:
+        app.scheduler = scheduler
+
+    leader = DigestLeader(make_delivery, make_scheduler, publish)
+    leadership = None
+    if app.store.engine.dialect.name != "sqlite":
+        leadership = Leadership(
+            LeaseStore(app.store.engine),
+            app.ledger.worker,
+            leader,
+            name=LEASE_NAME,
+            ttl=settings.digest_lease_seconds,
+        )
+    app.metrics.watch_queue(lambda: leader.pending)
+    app.metrics.watch_jobs(lambda: leader.job_count)
+    app.metrics.watch_leader(lambda: leader.leading)
+    await leader.start(leadership)
+    return leader
 
 
 def build_adapters(settings: Settings, app: App) -> list[ChatAdapter]:
@@ -191,13 +220,15 @@ def build_adapters(settings: Settings, app: App) -> list[ChatAdapter]:
 
         adapters.append(
             TelegramAdapter.from_settings(
-                app.telegram, app.core, app.health, app.store.topics, app.metrics
+                app.telegram, app.core, app.health, app.store.topics, app.metrics, app.pacer
             )
         )
     if app.slack.configured:
         from bot.adapters.slack import SlackAdapter
 
-        adapters.append(SlackAdapter(app.core, app.health, app.slack, metrics=app.metrics))
+        adapters.append(
+            SlackAdapter(app.core, app.health, app.slack, metrics=app.metrics, pacer=app.pacer)
+        )
     return adapters
 
 
@@ -215,13 +246,11 @@ async def run_console(app: App, banner: str) -> None:
     from bot.adapters.console import ConsoleAdapter
 
     console = ConsoleAdapter(app.core)
-    delivery = await start_digests(app, [console])
+    digests = await start_digests(app, [console])
     try:
         await console.run(banner)
     finally:
-        if app.scheduler is not None:
-            await app.scheduler.stop()
-        await delivery.stop()
+        await digests.stop()
 
 
 async def run_bot(settings: Settings, console_banner: str) -> None:
@@ -247,19 +276,21 @@ async def run_bot(settings: Settings, console_banner: str) -> None:
         loop.add_signal_handler(sig, stop.set)
     runners = [PlatformRunner(adapter) for adapter in adapters]
     routes = [route for adapter in adapters for route in adapter.routes()]
+    digests: DigestLeader | None = None
     health = bot_health(
-        app.store.engine, {r.platform: r.health for r in runners}, lambda: app.scheduler
+        app.store.engine,
+        {r.platform: r.health for r in runners},
+        lambda: digests.health() if digests is not None else DIGESTS_STARTING,
     )
     web_app = build_web_app(routes, app.metrics, health)
     web = WebServer(web_app, settings.http_host, settings.http_port)
-    delivery: DigestDelivery | None = None
     refusals: list[str] = []
     try:
         await web.start()
         log.info("web: %s:%d", settings.http_host, web.port)
         for runner in runners:
             runner.begin()
-        delivery = await start_digests(app, adapters)
+        digests = await start_digests(app, adapters)
         settle_heap()
         refused = asyncio.create_task(all_refused(runners))
         stopped = asyncio.create_task(stop.wait())
@@ -269,10 +300,8 @@ async def run_bot(settings: Settings, console_banner: str) -> None:
         if refused.done() and not refused.cancelled():
             refusals = refused.result()
     finally:
-        if app.scheduler is not None:
-            await app.scheduler.stop()
-        if delivery is not None:
-            await delivery.stop()
+        if digests is not None:
+            await digests.stop()  # releases the digests lease: another replica leads at once
         for runner in reversed(runners):
             await runner.stop()
         await web.stop()

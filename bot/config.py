@@ -93,6 +93,10 @@ class Settings(EnvSettings):
     default_timezone: str = "UTC"
     # Digests missed (downtime, a busy loop) are still delivered this many minutes late.
     digest_grace_minutes: int = Field(60, ge=0)
+    # Replicas on PostgreSQL: one of them delivers digests while it holds a lease this long,
+    # renewed every third of it. A leader that dies is replaced within about this plus a
+    # renewal; shorter means more database writes, longer a slower takeover.
+    digest_lease_seconds: float = Field(15.0, ge=3.0, le=300.0)
 
     console_admin: bool = True
 

@@ -164,8 +164,13 @@ class DigestDelivery:
 
     async def sweep(self) -> list[Outcome]:
         """Takes over retries that are due and claims whose owner died; sends what is left."""
+        return await self.resume(await self.ledger.take_over(self.clock(), self.lease))
+
+    async def resume(self, views: list[DeliveryView]) -> list[Outcome]:
+        """Sends what is left of deliveries this process has taken over (`DeliveryLedger.
+        take_over`, `take_over_open`): only the messages the ledger does not show confirmed."""
         outcomes = []
-        for view in await self.ledger.take_over(self.clock(), self.lease):
+        for view in views:
             sub = await self.subscriptions.by_id(view.subscription_id)
             if sub is None or not sub.active or sub.platform not in self.adapters:
                 await self.ledger.fail(view.id, self.clock(), "subscription gone or paused")

@@ -1,7 +1,8 @@
 """What /healthz reports: each part of the bot says how it is, and the bot is healthy when every
 part is. Parts are the database (a cheap query with a short timeout), each chat platform (its
-adapter's own state: connected, polling, webhook, retrying or stopped, with the reason) and the
-digest scheduler (running, and how many jobs)."""
+adapter's own state: connected, polling, webhook, retrying or stopped, with the reason) and
+digests: the digest scheduler (running, and how many jobs) on the replica that leads them,
+"follower" on the others."""
 
 from __future__ import annotations
 
@@ -95,16 +96,17 @@ class HealthCheck:
 def bot_health(
     engine: AsyncEngine,
     platforms: Mapping[str, Callable[[], PartHealth]],
-    scheduler: Callable[[], DigestScheduler | None],
+    digests: Callable[[], PartHealth],
 ) -> HealthCheck:
-    """/healthz for a running bot: the database, each chat platform, the digest scheduler."""
+    """/healthz for a running bot: the database, each chat platform, and digests (this
+    replica leads them and its scheduler runs, or it follows, ready to take over)."""
 
     async def database() -> PartHealth:
         return await database_health(engine)
 
     checks: dict[str, Check] = {"database": database}
     checks.update({name: checking(report) for name, report in platforms.items()})
-    checks["scheduler"] = checking(lambda: scheduler_health(scheduler()))
+    checks["digests"] = checking(digests)
     return HealthCheck(checks)
 
 

@@ -95,6 +95,11 @@ class Metrics:
         self._jobs = Gauge(
             PREFIX + "scheduled_jobs", "Digest jobs in the scheduler", registry=registry
         )
+        self._leader = Gauge(
+            PREFIX + "digest_leader",
+            "1 while this replica leads digest delivery (holds the digests lease), else 0",
+            registry=registry,
+        )
 
     # ----- recording -------------------------------------------------------------------------
 
@@ -127,6 +132,9 @@ class Metrics:
 
     def watch_jobs(self, count: Callable[[], float]) -> None:
         self._jobs.set_function(count)
+
+    def watch_leader(self, leading: Callable[[], bool]) -> None:
+        self._leader.set_function(lambda: 1.0 if leading() else 0.0)
 
     # ----- reading ---------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -180,19 +180,23 @@ class DeliveryLedger:
         """Claims deliveries due for another attempt: retries whose time has come, and claims
         whose owner has held them past the lease (it crashed or hung). Compare-and-set on the
         row, so two processes never take over the same delivery."""
+        return await self._take(
+            ((Delivery.state == DeliveryState.RETRY) & (Delivery.next_attempt_at <= now))
+            | (Delivery.state.in_(OPEN_STATES) & (Delivery.claimed_at <= now - lease)),
+            now,
+        )
+
+    async def take_over_open(self, now: dt.datetime) -> list[DeliveryView]:
+        """Claims every delivery still open (claimed or half sent), whoever claimed it and
+        however recently. Only a new digest leader may call this, before it sends anything:
+        the previous leader stopped (or fenced itself) before its lease ran out, so nobody
+        else is sending them. Resuming sends only what was not confirmed."""
+        return await self._take(Delivery.state.in_(OPEN_STATES), now)
+
+    async def _take(self, condition: ColumnElement[bool], now: dt.datetime) -> list[DeliveryView]:
         taken = []
         async with AsyncSession(self._engine) as session:
-            candidates = (
-                await session.scalars(
-                    select(Delivery).where(
-                        (
-                            (Delivery.state == DeliveryState.RETRY)
-                            & (Delivery.next_attempt_at <= now)
-                        )
-                        | (Delivery.state.in_(OPEN_STATES) & (Delivery.claimed_at <= now - lease))
-                    )
-                )
-            ).all()
+            candidates = (await session.scalars(select(Delivery).where(condition))).all()
         for row in candidates:
             async with self._write() as session:
                 result = await session.execute(

@@ -24,14 +24,28 @@ CONSOLE_ADMINS = {"console": frozenset({OPERATOR})}
 MessageFactory = Callable[..., Incoming]
 
 
-def database_urls() -> list[str]:
-    return ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+def database_urls(node: pytest.Item | pytest.Function | None = None) -> list[str]:
+    """SQLite always. PostgreSQL too when TEST_DATABASE_URL names one and the test is marked
+    `postgresql` (what depends on the database engine: the store, migrations, locking,
+    delivery, search), or for every test when TEST_EVERY_DATABASE=1. Handler and chat tests
+    drive the same store code, so running all of them twice mostly doubled CI's time."""
+    if not os.environ.get("TEST_DATABASE_URL"):
+        return ["sqlite"]
+    marked = node is not None and node.get_closest_marker("postgresql") is not None
+    if marked or os.environ.get("TEST_EVERY_DATABASE") == "1":
+        return ["sqlite", "postgresql"]
+    return ["sqlite"]
 
 
-@pytest.fixture(params=database_urls())
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database_url" in metafunc.fixturenames:
+        metafunc.parametrize("database_url", database_urls(metafunc.definition), indirect=True)
+
+
+@pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty database: a SQLite file, and PostgreSQL when TEST_DATABASE_URL is set."""
-    if request.param == "sqlite":
+    """A fresh, empty database: a SQLite file, or PostgreSQL (see `database_urls`)."""
+    if getattr(request, "param", "sqlite") == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'briefbot.db'}"
     url = os.environ["TEST_DATABASE_URL"]
     reset_postgres(url)

@@ -42,6 +42,8 @@ def last_sentence(stderr: str) -> str:
         ("HTTP_PORT", "abc", "valid integer"),
         ("LOG_LEVEL", "verbose", "use one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
         ("DIGEST_GRACE_MINUTES", "-5", "greater than or equal to 0"),
+        ("DIGEST_LEASE_SECONDS", "1", "greater than or equal to 3"),
+        ("DIGEST_LEASE_SECONDS", "3600", "less than or equal to 300"),
         ("BOT_NAME", "", "at least 1 character"),
         ("BOT_NAME", "   ", "the bot needs a name"),
         ("TELEGRAM_ADMIN_IDS", "@alice", "takes numeric user ids"),

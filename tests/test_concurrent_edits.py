@@ -9,12 +9,15 @@ import sys
 from asyncio.subprocess import PIPE
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from briefings.actors import Actor
 from briefings.models import AuditEntry, KeyPoint
 from briefings.store import BriefingStore
+
+pytestmark = pytest.mark.postgresql
 
 ROOT = Path(__file__).resolve().parents[1]
 EDITS_PER_PROCESS = 100

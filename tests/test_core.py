@@ -13,6 +13,8 @@ from bot.render.plain import render
 from briefings.store import BriefingStore
 from tests.conftest import CONSOLE_ADMINS, GUEST, MessageFactory
 
+pytestmark = pytest.mark.postgresql
+
 
 async def ask(core: Core, message: MessageFactory, text: str, user: str = "operator") -> str:
     replies = await core.handle(message(text, user))

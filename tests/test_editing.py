@@ -17,6 +17,8 @@ from briefings.models import RETRACTED, AuditEntry, KeyPoint
 from briefings.store import BriefingStore
 from tests.conftest import OPERATOR, MessageFactory
 
+pytestmark = pytest.mark.postgresql
+
 # ZWNJ and ZWJ are spelling, not noise: each of these words changes without them.
 PERSIAN = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # "I want", ZWNJ after the prefix
 DEVANAGARI = "\u0930\u094d\u200d\u092f"  # the eyelash ra conjunct of Marathi, made with ZWJ

@@ -10,6 +10,8 @@ import pytest
 from briefings.db import create_engine, migrate
 from briefings.leases import LeaseStore
 
+pytestmark = pytest.mark.postgresql
+
 TTL = dt.timedelta(seconds=15)
 
 

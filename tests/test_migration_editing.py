@@ -1,5 +1,8 @@
 """Migration 0003 on a database that already has data: audit entries get their actor's id
+import pytest
 from the actor strings written so far, and widening the name columns keeps every row (and, on
+
+pytestmark = pytest.mark.postgresql
 SQLite, every point's sources, which a table copy would otherwise cascade away)."""
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -18,6 +19,8 @@ from briefings.db import (
     migrate,
 )
 from briefings.models import Base
+
+pytestmark = pytest.mark.postgresql
 
 
 def _diff(conn: Connection) -> list[Any]:

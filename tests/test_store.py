@@ -11,6 +11,8 @@ from briefings.models import PUBLISHED, RETRACTED
 from briefings.store import BriefingStore
 from briefings.subscriptions import SubscriptionStore
 
+pytestmark = pytest.mark.postgresql
+
 REQUIRED_TOPICS = {
     "treaty",
     "reactions",

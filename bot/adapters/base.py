@@ -1,7 +1,8 @@
 """The contracts between the composition root, the chat adapters and what adapters may touch.
 
 Adapters get narrow interfaces, not the briefings store: `ChatHealth` to report chats they can
-no longer reach (or that moved), and `TopicDirectory` to build command menus from the topics.
+no longer reach (or that moved), `TopicDirectory` to build command menus from the topics, and
+`SendPacing` to share send times with other replicas.
 `ChatAdapter` is the base class every adapter extends; its lifecycle defaults do nothing and its
 health is "connected" unless it says otherwise.
 """
@@ -9,6 +10,7 @@ health is "connected" unless it says otherwise.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from typing import ClassVar, Protocol
 
 from starlette.routing import BaseRoute
@@ -58,6 +60,20 @@ class ChatHealth(Protocol):
     async def mark_reachable(self, platform: str, chat_id: str) -> None: ...
 
     async def moved(self, platform: str, old_id: str, new_id: str) -> None: ...
+
+
+class SendPacing(Protocol):
+    """Send times shared by every replica (`briefings.pacing.SharedPacer` on PostgreSQL), so
+    that together they stay within a platform's rate limits. Keys are the adapter's own."""
+
+    async def reserve(self, spacings: Mapping[str, float]) -> float:
+        """Reserves the next send under every key (key -> least seconds between two sends);
+        returns the seconds to wait before sending."""
+        ...
+
+    async def push_back(self, key: str, seconds: float) -> None:
+        """No send under `key` for `seconds` (the platform asked to wait)."""
+        ...
 
 
 class TopicDirectory(Protocol):

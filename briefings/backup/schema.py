@@ -19,6 +19,9 @@ from briefings.models import PUBLISHED, Base, KeyPoint
 from briefings.search import index_for
 
 VERSION_TABLE = "alembic_version"
+# What running replicas coordinate with (events already handled, who leads, when the next
+# message may leave): live state, not data. A restored lease or pacing time would be wrong.
+RUNTIME_TABLES = frozenset({"seen_events", "leases", "send_pacing"})
 
 
 def location(url: str) -> str:
@@ -27,9 +30,13 @@ def location(url: str) -> str:
 
 
 def is_data_table(name: str) -> bool:
-    """Alembic's bookkeeping and the search index are not data: the index is rebuilt from
-    the points after import."""
-    return name != VERSION_TABLE and not name.startswith(SEARCH_TABLE_PREFIX)
+    """Alembic's bookkeeping, replicas' runtime state and the search index are not data: the
+    index is rebuilt from the points after import."""
+    return (
+        name != VERSION_TABLE
+        and name not in RUNTIME_TABLES
+        and not name.startswith(SEARCH_TABLE_PREFIX)
+    )
 
 
 def known_revisions(url: str) -> list[str]:
@@ -60,7 +67,7 @@ async def data_tables(conn: AsyncConnection, revision: str, head: str) -> list[T
     """The data tables in dependency order. At the newest revision they are the models' own
     tables; at an older one they are read from the database, which must be at `revision`."""
     if revision == head:
-        return list(Base.metadata.sorted_tables)
+        return [table for table in Base.metadata.sorted_tables if is_data_table(table.name)]
     return await conn.run_sync(_reflect)
 
 

@@ -16,6 +16,8 @@ from briefings.subscriptions import SubscriptionRequest, SubscriptionView
 from tests.digests.conftest import START, Env
 from tests.digests.fakes import Crash
 
+pytestmark = pytest.mark.postgresql
+
 SLOT = START.replace(hour=8)  # Monday 08:00 UTC
 
 

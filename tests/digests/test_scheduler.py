@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from bot.core.messages import ChatRef, Incoming
 from bot.scheduler import DigestScheduler
 from briefings.actors import Actor
 from briefings.schedule import Schedule
 from briefings.subscriptions import SubscriptionRequest, SubscriptionStore
 from tests.digests.conftest import START, Env
+
+pytestmark = pytest.mark.postgresql
 
 
 def request(chat: str, schedule: Schedule, platform: str = "telegram") -> SubscriptionRequest:

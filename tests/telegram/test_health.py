@@ -26,8 +26,8 @@ Health = Callable[[], Awaitable[httpx.Response]]
 @pytest.fixture
 async def healthz(app: App, bot: TelegramAdapter) -> AsyncIterator[Health]:
     """GET /healthz on the bot's web app, with the parts `briefbot run` reports."""
-    delivery = await start_digests(app, [bot])
-    health = bot_health(app.store.engine, {"telegram": bot.health}, lambda: app.scheduler)
+    digests = await start_digests(app, [bot])
+    health = bot_health(app.store.engine, {"telegram": bot.health}, digests.health)
     web = build_web_app(bot.routes(), app.metrics, health)
     transport = httpx.ASGITransport(app=web)
     async with httpx.AsyncClient(transport=transport, base_url="http://bot.test") as client:
@@ -36,9 +36,8 @@ async def healthz(app: App, bot: TelegramAdapter) -> AsyncIterator[Health]:
             return await client.get("/healthz")
 
         yield get
-    assert app.scheduler is not None
-    await app.scheduler.stop()
-    await delivery.stop()
+    await digests.stop()
+    assert app.scheduler is None
 
 
 async def eventually(get: Health, status: int, within: float = 15.0) -> dict[str, Any]:
@@ -59,7 +58,8 @@ async def test_a_healthy_bot_reports_every_part(healthz: Health, fake: FakeBotAp
     parts = body["parts"]
     assert parts["database"]["state"] == "ok"
     assert parts["telegram"]["state"] == "polling"
-    assert parts["scheduler"] == {"state": "running", "ok": True, "jobs": 0}
+    # SQLite: the one process leads digests without a lease.
+    assert parts["digests"] == {"state": "running", "ok": True, "jobs": 0, "leader": True}
 
 
 async def test_a_revoked_token_stops_polling_and_healthz_says_why(

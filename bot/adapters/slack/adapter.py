@@ -26,12 +26,12 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.adapters.base import ChatAdapter, ChatHealth, CredentialsRejected
+from bot.adapters.base import ChatAdapter, ChatHealth, CredentialsRejected, SendPacing
 from bot.adapters.slack.dedup import EventDeduplication
 from bot.adapters.slack.inbound import PLATFORM
 from bot.adapters.slack.limits import MESSAGE_BUDGET
 from bot.adapters.slack.listeners import SlackListeners
-from bot.adapters.slack.outbound import SlackOutbound, SlackRetryPolicy
+from bot.adapters.slack.outbound import ChannelPacer, SlackOutbound, SlackRetryPolicy
 from bot.adapters.slack.quiet import keep_bodies_out_of_logs
 from bot.adapters.slack.render import render
 from bot.adapters.slack.settings import SlackSettings
@@ -69,6 +69,7 @@ class SlackAdapter(ChatAdapter):
         *,
         metrics: Metrics | None = None,
         retry: SlackRetryPolicy | None = None,
+        pacer: SendPacing | None = None,
     ) -> None:
         if not settings.configured:
             raise SlackConfigError("SLACK_BOT_TOKEN is not set")
@@ -108,7 +109,9 @@ class SlackAdapter(ChatAdapter):
         self.bolt.listener_runner.lazy_listener_runner = self.tasks
         self.dedup = EventDeduplication(metrics=self._metrics)
         self.bolt.use(self.dedup)
-        self.poster = SlackOutbound(self.client, health, retry, metrics=self._metrics)
+        self.poster = SlackOutbound(
+            self.client, health, retry, ChannelPacer(shared=pacer), metrics=self._metrics
+        )
         SlackListeners(core, self.poster, self._metrics).register(self.bolt)
         self._socket: AsyncSocketModeHandler | None = None
         self._session: aiohttp.ClientSession | None = None

@@ -7,6 +7,7 @@ unreachable through the chat-health interface, so digest delivery pauses what it
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -30,7 +31,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.adapters.base import ChatHealth, SendError
+from bot.adapters.base import ChatHealth, SendError, SendPacing
 from bot.adapters.slack import limits
 from bot.adapters.slack.inbound import PLATFORM
 from bot.adapters.slack.render import SlackMessage
@@ -136,7 +137,9 @@ def send_error(exc: Exception) -> SendError:
 class ChannelPacer:
     """Slack takes about one message per second per channel and answers bursts with 429s.
     Each post reserves the channel's next free moment before it waits, so concurrent posts to
-    one channel queue up in order while other channels are not held up at all."""
+    one channel queue up in order while other channels are not held up at all. Given a
+    `shared` pacer (replicas on PostgreSQL) the moment is reserved there, so replicas posting
+    to one channel keep the pace together; when it cannot be reached, this process paces."""
 
     PRUNE_AT = 4096
 
@@ -145,13 +148,28 @@ class ChannelPacer:
         interval: float = limits.CHANNEL_MESSAGE_INTERVAL_SECONDS,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        shared: SendPacing | None = None,
     ) -> None:
         self.interval = interval
         self._clock = clock
         self._sleep = sleep
+        self._shared = shared
         self._next: dict[str, float] = {}
 
+    @staticmethod
+    def key(channel: str) -> str:
+        return f"slack:channel:{channel}"
+
     async def wait(self, channel: str) -> None:
+        if self._shared is not None:
+            try:
+                wait = await self._shared.reserve({self.key(channel): self.interval})
+            except Exception as exc:
+                log.warning("shared pacing unavailable, pacing locally: %s", type(exc).__name__)
+            else:
+                if wait > 0:
+                    await self._sleep(wait)
+                return
         now = self._clock()
         if len(self._next) >= self.PRUNE_AT:
             self._next = {c: t for c, t in self._next.items() if t > now}
@@ -159,6 +177,13 @@ class ChannelPacer:
         self._next[channel] = at + self.interval
         if at > now:
             await self._sleep(at - now)
+
+    async def push_back(self, channel: str, seconds: float) -> None:
+        """Slack answered 429 for this channel: every replica waits `seconds` before the next
+        post there (this process already does, in slack_sdk's retry or the caller's)."""
+        if self._shared is not None:
+            with contextlib.suppress(Exception):
+                await self._shared.push_back(self.key(channel), seconds)
 
 
 class SlackOutbound:
@@ -184,7 +209,10 @@ class SlackOutbound:
                 channel=channel, text=message.text, blocks=list(message.blocks), thread_ts=thread_ts
             )
         except Exception as exc:
-            raise await self._failed(channel, exc) from exc
+            error = await self._failed(channel, exc)
+            if error.retry_after:
+                await self._pacer.push_back(channel, error.retry_after)
+            raise error from exc
         self._metrics.sent(PLATFORM)
         return str(response.get("ts", ""))
 

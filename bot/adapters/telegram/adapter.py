@@ -21,7 +21,13 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
-from bot.adapters.base import ChatAdapter, ChatHealth, CredentialsRejected, TopicDirectory
+from bot.adapters.base import (
+    ChatAdapter,
+    ChatHealth,
+    CredentialsRejected,
+    SendPacing,
+    TopicDirectory,
+)
 from bot.adapters.telegram.inbound import Me
 from bot.adapters.telegram.limits import MESSAGE_BUDGET
 from bot.adapters.telegram.listeners import TelegramListeners
@@ -57,6 +63,7 @@ class TelegramOptions:
     webhook_url: str | None = None  # webhook mode when set, long polling otherwise
     webhook_secret: str | None = None  # generated when a webhook has none
     limits: TelegramLimits = field(default_factory=TelegramLimits)
+    pacer: SendPacing | None = None  # shared with other replicas (PostgreSQL)
     retry: TelegramRetryPolicy = field(default_factory=TelegramRetryPolicy)
     poll_timeout: float = 10.0  # seconds a getUpdates call waits for news
     request_timeout: float = 10.0  # read and write timeout of every other call
@@ -111,6 +118,7 @@ class TelegramAdapter(ChatAdapter):
         health: ChatHealth,
         topics: TopicDirectory,
         metrics: Metrics,
+        pacer: SendPacing | None = None,
     ) -> TelegramAdapter:
         token = settings.bot_token
         secret = settings.webhook_secret
@@ -123,6 +131,7 @@ class TelegramAdapter(ChatAdapter):
             TelegramOptions(
                 webhook_url=settings.webhook_url or None,
                 webhook_secret=secret.get_secret_value() if secret else None,
+                pacer=pacer,
             ),
             metrics,
         )
@@ -134,7 +143,14 @@ class TelegramAdapter(ChatAdapter):
             .token(token)
             .base_url(base_url)
             .base_file_url(file_url(base_url))
-            .rate_limiter(ChatRateLimiter(o.limits, max_in_flight=o.connection_pool_size))
+            .rate_limiter(
+                ChatRateLimiter(
+                    o.limits,
+                    max_in_flight=o.connection_pool_size,
+                    pacer=o.pacer,
+                    bot_id=token.partition(":")[0],  # public: the bot's user id
+                )
+            )
             .concurrent_updates(
                 ChatUpdateProcessor(o.max_concurrent_updates, o.max_waiting_per_chat, self._metrics)
             )

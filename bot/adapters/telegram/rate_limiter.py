@@ -5,11 +5,19 @@ private chats unpaced and pauses every request while any one chat is in a `retry
 limiter keeps all three of Telegram's limits (30 messages/s per token, 20/minute per group or
 channel, about 1/s per private chat) with sliding windows, and a `retry_after` pauses only the
 chat it came from. Retrying is left to the sender, which knows what may be retried.
+
+Replicas share one token's limits, so on PostgreSQL the limiter is given a `SendPacing`: each
+message reserves its moment under two keys, the token's (1/30 s apart) and the chat's (3 s in a
+group or channel, 1 s in a private chat), each stretched by the same margin; every replica's
+sends, command replies and the leader's digests alike, then keep that spacing together. Should
+the database not answer, the message is paced by this process's own windows instead.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
 import time
 import warnings
@@ -22,6 +30,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.adapters.base import SendPacing
 from bot.adapters.telegram.limits import (
     GROUP_MESSAGES_PER_MINUTE,
     MESSAGES_PER_SECOND,
@@ -31,6 +40,8 @@ from bot.adapters.telegram.limits import (
 # PTB 22 warns on every RetryAfter (even while building one) that `retry_after` will become a
 # timedelta, unless the program opts in to that now. We read it either way, so opt in.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+log = logging.getLogger(__name__)
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 # Windows of chats idle for a whole period are dropped once this many are kept.
@@ -54,6 +65,10 @@ class TelegramLimits:
     @classmethod
     def off(cls) -> TelegramLimits:
         return cls(overall=0, group=0, private=0)
+
+    def spacing(self, count: int, period: float) -> float | None:
+        """Least seconds between two messages under one limit, margin included; None: off."""
+        return period / count * (1 + self.margin) if count else None
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -102,8 +117,13 @@ class ChatRateLimiter(BaseRateLimiter[None]):
         limits: TelegramLimits | None = None,
         max_in_flight: int = 16,
         clock: Callable[[], float] = time.monotonic,
+        pacer: SendPacing | None = None,
+        bot_id: str = "",
     ) -> None:
         self.limits = limits or TelegramLimits()
+        lim = self.limits
+        self._pacer = pacer if lim.overall or lim.group or lim.private else None
+        self._prefix = f"telegram:{bot_id}:"  # the token's bot id: replicas share its limits
         # Requests wait here rather than in httpx's connection pool, whose bookkeeping costs
         # grow with every request queued in it.
         self._in_flight = asyncio.Semaphore(max_in_flight)
@@ -136,6 +156,10 @@ class ChatRateLimiter(BaseRateLimiter[None]):
             async with self._in_flight:
                 return await callback(*args, **kwargs)
         key, group = str(chat_id), is_group(chat_id)
+        if self._pacer is not None:
+            wait = await self._reserve(self._pacer, key, group)
+            if wait is not None:
+                return await self._send_reserved(self._pacer, wait, key, callback, args, kwargs)
         while True:
             # Wait for the windows without holding a connection slot, so a chat waiting for
             # its turn does not hold up the others; then check again once a slot is held and
@@ -153,6 +177,46 @@ class ChatRateLimiter(BaseRateLimiter[None]):
                 except RetryAfter as exc:
                     self._paused_until[key] = self._clock() + retry_after_seconds(exc)
                     raise
+
+    def _shared_spacings(self, key: str, group: bool) -> dict[str, float]:
+        lim = self.limits
+        chat = (lim.group, lim.group_period) if group else (lim.private, lim.private_period)
+        spacings = {
+            self._prefix + "all": lim.spacing(lim.overall, lim.overall_period),
+            self._prefix + "chat:" + key: lim.spacing(*chat),
+        }
+        return {k: v for k, v in spacings.items() if v is not None}
+
+    async def _reserve(self, pacer: SendPacing, key: str, group: bool) -> float | None:
+        """Seconds to wait for the moment reserved for this message; None when the shared
+        pacing cannot be reached (the local windows pace it then)."""
+        try:
+            return await pacer.reserve(self._shared_spacings(key, group))
+        except Exception as exc:
+            log.warning("shared send pacing unavailable, pacing locally: %s", type(exc).__name__)
+            return None
+
+    async def _send_reserved(
+        self,
+        pacer: SendPacing,
+        wait: float,
+        key: str,
+        callback: Callable[..., Coroutine[Any, Any, JSONResult]],
+        args: Any,
+        kwargs: dict[str, Any],
+    ) -> JSONResult:
+        # The moment is ours; it was reserved before waiting, so waiting holds no slot.
+        if wait > 0:
+            await asyncio.sleep(wait)
+        async with self._in_flight:
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                seconds = retry_after_seconds(exc)
+                self._paused_until[key] = self._clock() + seconds
+                with contextlib.suppress(Exception):  # the retry_after still reaches the sender
+                    await pacer.push_back(self._prefix + "chat:" + key, seconds)
+                raise
 
     def _windows(self, key: str, group: bool) -> list[Window]:
         # Looked up on every pass: a window pruned while a task slept is not reused.

@@ -1,0 +1,105 @@
+"""Send pacing shared by every replica: the next moment each key (a bot token's whole budget,
+one chat) may send again, kept in PostgreSQL's `send_pacing` table.
+
+A send reserves all of its keys at once through `briefbot_reserve` (migration 0005): under row
+locks it takes the latest of their next moments, moves each key on by its spacing, and returns
+how long to wait. That is a GCRA-style schedule with no burst: replicas together send at most
+one message per spacing per key, whoever sends it. One statement, one round trip per message:
+the pacer's own small pool runs in autocommit (no BEGIN/COMMIT) and skips the pre-ping the
+store's engine does on every checkout.
+
+SQLite has no such function and cannot serve replicas anyway; `shared_pacer` returns None
+there and the adapters keep their in-process windows.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+log = logging.getLogger(__name__)
+
+RESERVE = text(
+    "SELECT briefbot_reserve(CAST(:keys AS text[]), CAST(:spacings AS double precision[]))"
+)
+# After a 429 the platform named how long to wait: nobody sends to that key before then.
+PUSH_BACK = text(
+    "INSERT INTO send_pacing (key, next_at) "
+    "VALUES (:key, clock_timestamp() + make_interval(secs => :seconds)) "
+    "ON CONFLICT (key) DO UPDATE SET next_at = GREATEST(send_pacing.next_at, EXCLUDED.next_at)"
+)
+PRUNE = text(
+    "DELETE FROM send_pacing WHERE next_at < clock_timestamp() - make_interval(secs => :seconds)"
+)
+# A key idle this long has nothing left to say (its next moment is long past): one row per
+# chat ever written to would otherwise pile up.
+KEEP_SECONDS = 3600.0
+PRUNE_EVERY_SECONDS = 600.0
+
+
+class SharedPacer:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        keep_seconds: float = KEEP_SECONDS,
+        prune_every: float = PRUNE_EVERY_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        # Its own pool on the same database: autocommit and no pre-ping, so a reservation is
+        # one round trip. A dropped connection fails one reservation and is replaced.
+        self._engine = create_async_engine(
+            engine.url,
+            isolation_level="AUTOCOMMIT",
+            pool_pre_ping=False,
+            pool_size=2,
+            max_overflow=4,
+        )
+        self.keep_seconds = keep_seconds
+        self.prune_every = prune_every
+        self._clock = clock
+        self._next_prune = clock() + prune_every
+
+    async def reserve(self, spacings: Mapping[str, float]) -> float:
+        """Reserves the next send for every key at once; returns the seconds to wait first.
+        Each key's spacing is the least time between two sends under it, in seconds."""
+        if not spacings:
+            return 0.0
+        keys = sorted(spacings)  # the function locks rows in this order: no deadlocks
+        async with self._engine.connect() as connection:
+            waited = await connection.scalar(
+                RESERVE, {"keys": keys, "spacings": [float(spacings[k]) for k in keys]}
+            )
+        if self._clock() >= self._next_prune:
+            await self._prune_quietly()
+        return max(0.0, float(waited or 0.0))
+
+    async def push_back(self, key: str, seconds: float) -> None:
+        """No send under `key` before `seconds` from now (a 429's retry_after)."""
+        async with self._engine.connect() as connection:
+            await connection.execute(PUSH_BACK, {"key": key, "seconds": float(seconds)})
+
+    async def prune(self) -> int:
+        """Drops keys idle for over `keep_seconds`; returns how many."""
+        self._next_prune = self._clock() + self.prune_every
+        async with self._engine.connect() as connection:
+            result = await connection.execute(PRUNE, {"seconds": self.keep_seconds})
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def _prune_quietly(self) -> None:
+        try:
+            await self.prune()
+        except Exception as exc:  # housekeeping: the next round will do
+            log.warning("could not prune send pacing: %s", type(exc).__name__)
+
+    async def close(self) -> None:
+        await self._engine.dispose()
+
+
+def shared_pacer(engine: AsyncEngine) -> SharedPacer | None:
+    """A pacer shared with the other replicas on PostgreSQL; None on SQLite."""
+    return SharedPacer(engine) if engine.dialect.name == "postgresql" else None
