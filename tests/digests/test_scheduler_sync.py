@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 
+import pytest
+
 from bot.scheduler import DigestScheduler, group_job_id
 from briefings.actors import Actor
 from briefings.schedule import Schedule
@@ -13,6 +15,8 @@ from briefings.subscriptions import SubscriptionStore
 from briefings.timetable import TimetableRow
 from tests.digests.conftest import START, Env
 from tests.digests.test_scheduler import request, scheduler_for
+
+pytestmark = pytest.mark.postgresql
 
 SYSTEM = Actor.system("t")
 MORNING = Schedule(7, 30, "Europe/Kyiv", "12345")
