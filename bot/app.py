@@ -10,7 +10,7 @@ import signal
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.adapters.base import ChatAdapter
+from bot.adapters.base import ChatAdapter, Replicas
 from bot.adapters.slack.settings import SlackSettings
 from bot.adapters.telegram.settings import TelegramSettings
 from bot.chat_health import StoredChatHealth
@@ -26,8 +26,10 @@ from bot.observe import ObservedCore
 from bot.problems import ConfigError, database_failure
 from bot.supervisor import PlatformRunner, all_refused
 from briefings.db import create_engine, describe, migrate, schema_lock
+from briefings.leases import LeaseStore
 from briefings.ledger import DeliveryLedger
 from briefings.loader import DEFAULT_FILE, BriefingData, load_briefings
+from briefings.seen import SeenEvents
 from briefings.store import BriefingStore, LoadReport
 from briefings.subscriptions import SubscriptionStore
 
@@ -176,20 +178,25 @@ async def start_digests(app: App, adapters: list[ChatAdapter]) -> DigestDelivery
 
 def build_adapters(settings: Settings, app: App) -> list[ChatAdapter]:
     """The chat adapters whose credentials are configured. Imports are lazy so the console
-    chat starts without loading chat SDKs."""
+    chat starts without loading chat SDKs. They share the database with other replicas of the
+    bot: its event log and leases."""
+    engine = app.store.engine
+    replicas = Replicas(SeenEvents(engine), LeaseStore(engine), worker_name())
     adapters: list[ChatAdapter] = []
     if app.telegram.configured:
         from bot.adapters.telegram import TelegramAdapter
 
         adapters.append(
             TelegramAdapter.from_settings(
-                app.telegram, app.core, app.health, app.store.topics, app.metrics
+                app.telegram, app.core, app.health, app.store.topics, app.metrics, replicas
             )
         )
     if app.slack.configured:
         from bot.adapters.slack import SlackAdapter
 
-        adapters.append(SlackAdapter(app.core, app.health, app.slack, metrics=app.metrics))
+        adapters.append(
+            SlackAdapter(app.core, app.health, app.slack, metrics=app.metrics, replicas=replicas)
+        )
     return adapters
 
 
@@ -228,6 +235,7 @@ async def run_bot(settings: Settings, console_banner: str) -> None:
         finally:
             await app.close()
         return
+    from bot.event_cleanup import keep_forgetting
     from bot.web import WebServer, build_web_app
 
     log.info("database: %s", describe(settings.database_url))
@@ -244,6 +252,8 @@ async def run_bot(settings: Settings, console_banner: str) -> None:
     web = WebServer(web_app, settings.http_host, settings.http_port)
     delivery: DigestDelivery | None = None
     refusals: list[str] = []
+    window = max(adapter.redelivery_window for adapter in adapters)
+    cleanup = asyncio.create_task(keep_forgetting(SeenEvents(app.store.engine), window))
     try:
         await web.start()
         log.info("web: %s:%d", settings.http_host, web.port)
@@ -259,6 +269,8 @@ async def run_bot(settings: Settings, console_banner: str) -> None:
         if refused.done() and not refused.cancelled():
             refusals = refused.result()
     finally:
+        cleanup.cancel()
+        await asyncio.gather(cleanup, return_exceptions=True)
         if app.scheduler is not None:
             await app.scheduler.stop()
         if delivery is not None:
