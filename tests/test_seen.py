@@ -1,14 +1,15 @@
-"""Seen events: a key is taken once across processes, and old keys are forgotten, on both
-databases."""
+"""Seen events: a key is taken once across processes, and old keys are forgotten (by the
+periodic cleanup too), on both databases."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
+from bot.event_cleanup import forget_once
 from briefings.db import create_engine, migrate
 from briefings.seen import SeenEvents
 
@@ -74,3 +75,18 @@ async def test_a_key_too_long_for_the_table_is_refused(
     a, _, _ = engines
     with pytest.raises(ValueError, match="longer than 160"):
         await a.first_time("x" * 161)
+
+
+async def test_the_cleanup_keeps_keys_for_the_redelivery_window_and_a_margin(
+    engines: tuple[SeenEvents, SeenEvents, Clock],
+) -> None:
+    a, _, _ = engines
+    assert await a.first_time("telegram:1:update:1")  # at START
+    window = dt.timedelta(hours=24)  # Telegram's, the longest
+
+    def at(hours: float) -> Callable[[], dt.datetime]:
+        return lambda: START + dt.timedelta(hours=hours)
+
+    assert await forget_once(a, window, at(24.9)) == 0, "a late redelivery is still recognised"
+    assert not await a.first_time("telegram:1:update:1")
+    assert await forget_once(a, window, at(25.1)) == 1

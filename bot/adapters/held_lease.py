@@ -54,6 +54,7 @@ class HeldLease:
         self._clock = clock
         self._renewed_at = 0.0
         self._held = False
+        self._losing = False  # on_lost is running
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -95,7 +96,11 @@ class HeldLease:
             reason = f"lease {self.name} was taken over{by}"
         self._held = False
         log.error("%s", reason)
-        await self._on_lost(reason)
+        self._losing = True
+        try:
+            await self._on_lost(reason)
+        finally:
+            self._losing = False
         return False
 
     async def _keep(self) -> None:
@@ -109,7 +114,7 @@ class HeldLease:
         being handled (the adapter stopping its intake) is let finish first."""
         task, self._task = self._task, None
         if task is not None:
-            if self._held:
+            if not self._losing:
                 task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

@@ -77,6 +77,8 @@ class TelegramOptions:
     connection_pool_size: int = 8
     max_waiting_per_chat: int = 8
     menu_refresh_seconds: float = 300.0
+    # Beside other replicas: how often the polling (or made-up-secret) lease is renewed.
+    lease_renew_seconds: float = held_lease.RENEW_EVERY
 
 
 class TelegramAdapter(ChatAdapter):
@@ -98,7 +100,8 @@ class TelegramAdapter(ChatAdapter):
         """Without `replicas` the adapter assumes it is the only process serving this bot."""
         self.options = options or TelegramOptions()
         self._replicas = replicas
-        self._lease: held_lease.HeldLease | None = None
+        # The lease this replica runs under (polling, or a made-up webhook secret), if any.
+        self.lease: held_lease.HeldLease | None = None
         self._lost: str | None = None  # why this replica stopped taking updates
         self._metrics = metrics or Metrics()
         self._secret = self.options.webhook_secret or new_secret()
@@ -231,11 +234,12 @@ class TelegramAdapter(ChatAdapter):
             webhook=bool(self.options.webhook_url),
             secret_configured=bool(self.options.webhook_secret),
             on_lost=self._lease_lost,
+            renew_every=self.options.lease_renew_seconds,
         )
         if needed is not None:
             lease, refusal = needed
             await replication.take(lease, refusal)
-            self._lease = lease
+            self.lease = lease
 
     async def _lease_lost(self, reason: str) -> None:
         """Another replica took over (our lease ran out meanwhile): stop taking updates, so two
@@ -247,7 +251,7 @@ class TelegramAdapter(ChatAdapter):
                 await updater.stop()
 
     async def _release(self) -> None:
-        lease, self._lease = self._lease, None
+        lease, self.lease = self.lease, None
         if lease is not None:
             await lease.release()
 
@@ -267,8 +271,8 @@ class TelegramAdapter(ChatAdapter):
     async def stop(self) -> None:
         """Stops taking updates, answers those already taken, then closes connections."""
         self._running = False
-        if self._lease is not None:
-            await self._lease.stop_renewing()  # so a lost lease cannot stop polling meanwhile
+        if self.lease is not None:
+            await self.lease.stop_renewing()  # so a lost lease cannot stop polling meanwhile
         if self._menu_task is not None:
             self._menu_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -37,6 +37,7 @@ def lease_for(
     webhook: bool,
     secret_configured: bool,
     on_lost: OnLost,
+    renew_every: float,
 ) -> tuple[HeldLease, str] | None:
     """The lease this mode needs and the sentence refusing a second replica; None when any
     number of replicas may run (a webhook with a configured secret)."""
@@ -46,7 +47,7 @@ def lease_for(
         name, refusal = f"telegram:webhook-secret:{bot_id}", SECRET_TAKEN
     else:
         return None
-    return HeldLease(leases, name, holder, on_lost), refusal
+    return HeldLease(leases, name, holder, on_lost, renew_every=renew_every), refusal
 
 
 async def take(lease: HeldLease, refusal: str) -> None:
