@@ -206,3 +206,18 @@ async def test_run_exits_with_one_sentence_while_another_replica_polls(
     )
     assert "Traceback" not in done.stderr
     assert fake.requests("getUpdates") == []
+
+
+async def test_a_start_that_fails_after_taking_the_lease_gives_it_back(
+    app: App, fake: FakeBotApi, shared: SharedDatabase, adapters: list[TelegramAdapter]
+) -> None:
+    fake.fail("setWebhook", 502, "Bad Gateway", times=1)
+    bot = replica_bot(app, fake, adapters, shared.replica("a"), webhook_url=hook_url())
+    with pytest.raises(Exception, match="Bad Gateway"):
+        await bot.start()
+    assert bot.lease is None
+    assert await shared.leases().current(f"telegram:webhook-secret:{BOT_ID}") is None
+    await bot.start()  # the supervisor's next try: the lease is taken again, and kept
+    lease = await shared.leases().current(f"telegram:webhook-secret:{BOT_ID}")
+    assert lease is not None
+    assert lease.holder.startswith("a:")

@@ -205,13 +205,14 @@ class TelegramAdapter(ChatAdapter):
         except BaseException:
             await app.shutdown()
             raise
-        await self.menu.refresh()
-        await app.start()
+        await self.menu.refresh()  # never raises
         try:
+            await app.start()
             await self._start_receiving()
         except BaseException:
-            await app.stop()
-            await self._release()
+            if app.running:
+                await app.stop()
+            await self._release()  # a start tried again must not leave a lease renewing
             await app.shutdown()
             raise
         self._running = True
