@@ -10,7 +10,7 @@ import signal
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.adapters.base import ChatAdapter
+from bot.adapters.base import ChatAdapter, Replicas
 from bot.adapters.slack.settings import SlackSettings
 from bot.adapters.telegram.settings import TelegramSettings
 from bot.change_feed import follow_changes
@@ -34,6 +34,7 @@ from briefings.leases import LeaseStore
 from briefings.ledger import DeliveryLedger
 from briefings.loader import DEFAULT_FILE, BriefingData, load_briefings
 from briefings.pacing import SharedPacer, shared_pacer
+from briefings.seen import SeenEvents
 from briefings.store import BriefingStore, LoadReport
 from briefings.subscriptions import SubscriptionStore
 
@@ -213,21 +214,37 @@ async def start_digests(app: App, adapters: list[ChatAdapter]) -> DigestLeader:
 
 def build_adapters(settings: Settings, app: App) -> list[ChatAdapter]:
     """The chat adapters whose credentials are configured. Imports are lazy so the console
-    chat starts without loading chat SDKs."""
+    chat starts without loading chat SDKs. They share the database with other replicas of the
+    bot: its event log and leases."""
+    engine = app.store.engine
+    replicas = Replicas(SeenEvents(engine), LeaseStore(engine), worker_name())
     adapters: list[ChatAdapter] = []
     if app.telegram.configured:
         from bot.adapters.telegram import TelegramAdapter
 
         adapters.append(
             TelegramAdapter.from_settings(
-                app.telegram, app.core, app.health, app.store.topics, app.metrics, app.pacer
+                app.telegram,
+                app.core,
+                app.health,
+                app.store.topics,
+                app.metrics,
+                app.pacer,
+                replicas,
             )
         )
     if app.slack.configured:
         from bot.adapters.slack import SlackAdapter
 
         adapters.append(
-            SlackAdapter(app.core, app.health, app.slack, metrics=app.metrics, pacer=app.pacer)
+            SlackAdapter(
+                app.core,
+                app.health,
+                app.slack,
+                metrics=app.metrics,
+                pacer=app.pacer,
+                replicas=replicas,
+            )
         )
     return adapters
 
@@ -267,6 +284,7 @@ async def run_bot(settings: Settings, console_banner: str) -> None:
         finally:
             await app.close()
         return
+    from bot.event_cleanup import keep_forgetting
     from bot.web import WebServer, build_web_app
 
     log.info("database: %s", describe(settings.database_url))
@@ -285,6 +303,8 @@ async def run_bot(settings: Settings, console_banner: str) -> None:
     web_app = build_web_app(routes, app.metrics, health)
     web = WebServer(web_app, settings.http_host, settings.http_port)
     refusals: list[str] = []
+    window = max(adapter.redelivery_window for adapter in adapters)
+    cleanup = asyncio.create_task(keep_forgetting(SeenEvents(app.store.engine), window))
     try:
         await web.start()
         log.info("web: %s:%d", settings.http_host, web.port)
@@ -300,6 +320,8 @@ async def run_bot(settings: Settings, console_banner: str) -> None:
         if refused.done() and not refused.cancelled():
             refusals = refused.result()
     finally:
+        cleanup.cancel()
+        await asyncio.gather(cleanup, return_exceptions=True)
         if digests is not None:
             await digests.stop()  # releases the digests lease: another replica leads at once
         for runner in reversed(runners):

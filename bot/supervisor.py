@@ -3,7 +3,8 @@ neither the others nor digests.
 
 A start that fails for a reason that may pass (network down, the platform's API answering 5xx)
 is tried again with a growing pause; a rejected token (`CredentialsRejected`) is final, and
-says which setting. Until the adapter has started, /healthz shows the runner's own state.
+says which setting, and so is a start that would clash with another replica (`StartRefused`).
+Until the adapter has started, /healthz shows the runner's own state.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 
-from bot.adapters.base import ChatAdapter, CredentialsRejected
+from bot.adapters.base import ChatAdapter, CredentialsRejected, StartRefused
 from bot.health import RETRYING, STOPPED, PartHealth
 from bot.problems import first_line
 
@@ -44,7 +45,7 @@ class PlatformRunner:
         while True:
             try:
                 await self.adapter.start()
-            except CredentialsRejected as refused:
+            except (CredentialsRejected, StartRefused) as refused:
                 self.refused = str(refused)
                 self._state = PartHealth.down(STOPPED, self.refused)
                 log.error("%s; %s stays stopped", refused, self.platform)
@@ -77,8 +78,8 @@ class PlatformRunner:
 
 
 async def all_refused(runners: list[PlatformRunner]) -> list[str]:
-    """Returns the reasons once every platform has refused its token; never returns while any
-    platform is running or still trying."""
+    """Returns the reasons once every platform has refused to start (a rejected token, another
+    replica in the way); never returns while any platform is running or still trying."""
     for runner in runners:
         await runner.settled.wait()
     if all(runner.refused for runner in runners):

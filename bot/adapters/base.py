@@ -1,22 +1,27 @@
 """The contracts between the composition root, the chat adapters and what adapters may touch.
 
 Adapters get narrow interfaces, not the briefings store: `ChatHealth` to report chats they can
-no longer reach (or that moved), `TopicDirectory` to build command menus from the topics, and
-`SendPacing` to share send times with other replicas.
+no longer reach (or that moved), `TopicDirectory` to build command menus from the topics,
+`SendPacing` to share send times with other replicas, `EventLog` to handle a redelivered
+event once across replicas, and `Leases` for what only one replica may do at a time (poll a
+Telegram token).
 `ChatAdapter` is the base class every adapter extends; its lifecycle defaults do nothing and its
 health is "connected" unless it says otherwise.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 from starlette.routing import BaseRoute
 
 from bot.core.messages import ChatRef, Reply
 from bot.health import CONNECTED, PartHealth
+from briefings.leases import LeaseView
 from briefings.models import ChatStatus
 from briefings.views import TopicView
 
@@ -48,6 +53,41 @@ class SendError(Exception):
 class CredentialsRejected(RuntimeError):
     """The platform refused the configured token or secret: starting again will not help. The
     message names the setting and never quotes its value."""
+
+
+class StartRefused(RuntimeError):
+    """Starting would clash with another replica (it already polls this Telegram bot, say):
+    final like a rejected token, until that replica stops. The message is one sentence saying
+    who holds what and which setting lets several replicas run."""
+
+
+class EventLog(Protocol):
+    """Events taken by any replica, so that a platform's redelivery is handled once."""
+
+    async def first_time(self, key: str) -> bool:
+        """True for the first replica to record `key`; False for every later try."""
+        ...
+
+
+class Leases(Protocol):
+    """Named rights held by one replica at a time until they expire (see briefings.leases)."""
+
+    async def acquire(self, name: str, holder: str, ttl: dt.timedelta) -> bool: ...
+
+    async def renew(self, name: str, holder: str, ttl: dt.timedelta) -> bool: ...
+
+    async def release(self, name: str, holder: str) -> None: ...
+
+    async def current(self, name: str) -> LeaseView | None: ...
+
+
+@dataclass(frozen=True)
+class Replicas:
+    """What an adapter needs to run beside other replicas of the bot on one database."""
+
+    events: EventLog
+    leases: Leases
+    holder: str  # this process in leases: "host:pid:random"
 
 
 class ChatHealth(Protocol):
@@ -87,6 +127,9 @@ class ChatAdapter(ABC):
     # Characters of point text one digest message may carry, so that it rarely needs
     # splitting by the renderer; None packs a whole digest into one message.
     message_budget: ClassVar[int | None] = None
+    # How long the platform may deliver an event again (retries, redeliveries): the shared
+    # event log keeps keys this long.
+    redelivery_window: ClassVar[dt.timedelta] = dt.timedelta(0)
 
     def routes(self) -> list[BaseRoute]:
         """HTTP routes this adapter needs on the bot's one web server (webhooks)."""

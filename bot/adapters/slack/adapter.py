@@ -11,6 +11,7 @@ AsyncApp receives the same requests over a websocket and no route is exposed.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 
 import aiohttp
@@ -26,10 +27,16 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.adapters.base import ChatAdapter, ChatHealth, CredentialsRejected, SendPacing
+from bot.adapters.base import (
+    ChatAdapter,
+    ChatHealth,
+    CredentialsRejected,
+    Replicas,
+    SendPacing,
+)
 from bot.adapters.slack.dedup import EventDeduplication
 from bot.adapters.slack.inbound import PLATFORM
-from bot.adapters.slack.limits import MESSAGE_BUDGET
+from bot.adapters.slack.limits import EVENT_RETRY_WINDOW_SECONDS, MESSAGE_BUDGET
 from bot.adapters.slack.listeners import SlackListeners
 from bot.adapters.slack.outbound import ChannelPacer, SlackOutbound, SlackRetryPolicy
 from bot.adapters.slack.quiet import keep_bodies_out_of_logs
@@ -60,6 +67,7 @@ class SlackConfigError(ValueError):
 class SlackAdapter(ChatAdapter):
     platform = PLATFORM
     message_budget = MESSAGE_BUDGET
+    redelivery_window = dt.timedelta(seconds=EVENT_RETRY_WINDOW_SECONDS)
 
     def __init__(
         self,
@@ -70,7 +78,12 @@ class SlackAdapter(ChatAdapter):
         metrics: Metrics | None = None,
         retry: SlackRetryPolicy | None = None,
         pacer: SendPacing | None = None,
+        replicas: Replicas | None = None,
     ) -> None:
+        """Without `replicas` the adapter assumes it is the only process serving this app.
+        Slack needs no lease: any number of replicas may take HTTP requests, and Slack spreads
+        Socket Mode deliveries over an app's connections; the shared event log makes a retried
+        event count once either way."""
         if not settings.configured:
             raise SlackConfigError("SLACK_BOT_TOKEN is not set")
         app_token = settings.secret("app_token")
@@ -107,7 +120,9 @@ class SlackAdapter(ChatAdapter):
         self.bolt.client.retry_handlers = retry.handlers()
         self.tasks = TrackedLazyRunner(self.bolt.logger)
         self.bolt.listener_runner.lazy_listener_runner = self.tasks
-        self.dedup = EventDeduplication(metrics=self._metrics)
+        self.dedup = EventDeduplication(
+            replicas.events if replicas else None, metrics=self._metrics
+        )
         self.bolt.use(self.dedup)
         self.poster = SlackOutbound(
             self.client, health, retry, ChannelPacer(shared=pacer), metrics=self._metrics

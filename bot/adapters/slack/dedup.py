@@ -1,8 +1,10 @@
 """Slack retries an event it thinks failed (X-Slack-Retry-Num) and bolt does not deduplicate, so
-each event_id is processed once here.
+each event_id is processed once here, whichever replica each delivery reaches.
 
-The memory is an in-process bounded TTL set: enough for one bot process. Several replicas
-behind one Request URL would need a shared store (e.g. a unique key in the database) instead.
+The shared event log (a unique key in the database) decides; an in-process bounded TTL set in
+front of it answers a burst of retries to the same process without asking the database again.
+Slash commands and button clicks are not retried by Slack (a missed acknowledgement shows the
+person an error instead) and carry no event_id, so they pass through.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot.adapters.base import EventLog
 from bot.adapters.slack import limits
 from bot.metrics import Metrics
 
@@ -44,6 +47,9 @@ class TtlSet:
             self._seen.popitem(last=False)
         return True
 
+    def discard(self, key: str) -> None:
+        self._seen.pop(key, None)
+
     def _expire(self, now: float) -> None:
         while self._seen:
             key, seen_at = next(iter(self._seen.items()))
@@ -57,9 +63,16 @@ class TtlSet:
 
 class EventDeduplication(AsyncMiddleware):
     """A global bolt middleware; it runs after signature verification, so a forged retry can
-    not make us forget a real event. Duplicates are acknowledged (200) and dropped."""
+    not make us forget a real event. Duplicates are acknowledged (200) and dropped. Without an
+    event log (one process alone) the in-process set decides."""
 
-    def __init__(self, seen: TtlSet | None = None, metrics: Metrics | None = None) -> None:
+    def __init__(
+        self,
+        events: EventLog | None = None,
+        seen: TtlSet | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.events = events
         self.seen = seen or TtlSet()
         self._metrics = metrics
 
@@ -72,8 +85,27 @@ class EventDeduplication(AsyncMiddleware):
     ) -> BoltResponse | None:
         body = req.body
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if isinstance(event_id, str) and not self.seen.add(event_id):
+        if isinstance(event_id, str) and not await self.first_time(event_id):
             if self._metrics is not None:
                 self._metrics.platform_event("slack", "duplicate_event")
             return BoltResponse(status=200, body="")
         return await next()
+
+    async def first_time(self, event_id: str) -> bool:
+        # Remembered here before the database answers, so a retry arriving meanwhile waits
+        # for nothing: the first delivery handles the event or learns another replica did.
+        if not self.seen.add(event_id):
+            return False
+        if self.events is None:
+            return True
+        try:
+            return await self.events.first_time(event_key(event_id))
+        except BaseException:
+            # Undecided (the database failed): bolt answers 500, and Slack's next retry must
+            # be able to ask again.
+            self.seen.discard(event_id)
+            raise
+
+
+def event_key(event_id: str) -> str:
+    return f"slack:event:{event_id}"

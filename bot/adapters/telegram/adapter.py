@@ -21,15 +21,18 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
+from bot.adapters import held_lease
 from bot.adapters.base import (
     ChatAdapter,
     ChatHealth,
     CredentialsRejected,
+    Replicas,
     SendPacing,
     TopicDirectory,
 )
+from bot.adapters.telegram import replicas as replication
 from bot.adapters.telegram.inbound import Me
-from bot.adapters.telegram.limits import MESSAGE_BUDGET
+from bot.adapters.telegram.limits import MESSAGE_BUDGET, UPDATE_REDELIVERY_HOURS
 from bot.adapters.telegram.listeners import TelegramListeners
 from bot.adapters.telegram.menu import CommandMenu
 from bot.adapters.telegram.outbound import PLATFORM, TelegramOutbound, TelegramRetryPolicy
@@ -76,11 +79,14 @@ class TelegramOptions:
     connection_pool_size: int = 8
     max_waiting_per_chat: int = 8
     menu_refresh_seconds: float = 300.0
+    # Beside other replicas: how often the polling (or made-up-secret) lease is renewed.
+    lease_renew_seconds: float = held_lease.RENEW_EVERY
 
 
 class TelegramAdapter(ChatAdapter):
     platform = PLATFORM
     message_budget = MESSAGE_BUDGET
+    redelivery_window = dt.timedelta(hours=UPDATE_REDELIVERY_HOURS)
 
     def __init__(
         self,
@@ -91,8 +97,14 @@ class TelegramAdapter(ChatAdapter):
         base_url: str = "https://api.telegram.org/bot",
         options: TelegramOptions | None = None,
         metrics: Metrics | None = None,
+        replicas: Replicas | None = None,
     ) -> None:
+        """Without `replicas` the adapter assumes it is the only process serving this bot."""
         self.options = options or TelegramOptions()
+        self._replicas = replicas
+        # The lease this replica runs under (polling, or a made-up webhook secret), if any.
+        self.lease: held_lease.HeldLease | None = None
+        self._lost: str | None = None  # why this replica stopped taking updates
         self._metrics = metrics or Metrics()
         self._secret = self.options.webhook_secret or new_secret()
         if not valid_secret(self._secret):
@@ -119,6 +131,7 @@ class TelegramAdapter(ChatAdapter):
         topics: TopicDirectory,
         metrics: Metrics,
         pacer: SendPacing | None = None,
+        replicas: Replicas | None = None,
     ) -> TelegramAdapter:
         token = settings.bot_token
         secret = settings.webhook_secret
@@ -134,6 +147,7 @@ class TelegramAdapter(ChatAdapter):
                 pacer=pacer,
             ),
             metrics,
+            replicas,
         )
 
     def _build(self, token: str, base_url: str) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -197,12 +211,19 @@ class TelegramAdapter(ChatAdapter):
             await app.bot.shutdown()  # Application.shutdown skips a half-initialized bot
             raise
         me = self.handlers.me = Me(app.bot.id, app.bot.username)
-        await self.menu.refresh()
-        await app.start()
         try:
+            await self._claim(me.id)
+        except BaseException:
+            await app.shutdown()
+            raise
+        await self.menu.refresh()  # never raises
+        try:
+            await app.start()
             await self._start_receiving()
         except BaseException:
-            await app.stop()
+            if app.running:
+                await app.stop()
+            await self._release()  # a start tried again must not leave a lease renewing
             await app.shutdown()
             raise
         self._running = True
@@ -211,6 +232,40 @@ class TelegramAdapter(ChatAdapter):
         )
         mode = "webhook" if self.options.webhook_url else "polling"
         log.info("Telegram: @%s %s", me.username, mode)
+
+    async def _claim(self, bot_id: int) -> None:
+        """Takes the lease this mode needs beside other replicas (see replicas.py); raises
+        StartRefused when another live replica holds it."""
+        self._lost = None
+        if self._replicas is None:
+            return
+        needed = replication.lease_for(
+            self._replicas.leases,
+            self._replicas.holder,
+            bot_id,
+            webhook=bool(self.options.webhook_url),
+            secret_configured=bool(self.options.webhook_secret),
+            on_lost=self._lease_lost,
+            renew_every=self.options.lease_renew_seconds,
+        )
+        if needed is not None:
+            lease, refusal = needed
+            await replication.take(lease, refusal)
+            self.lease = lease
+
+    async def _lease_lost(self, reason: str) -> None:
+        """Another replica took over (our lease ran out meanwhile): stop taking updates, so two
+        replicas never poll one token, and say so in health."""
+        self._lost = f"stopped taking updates: {reason}"
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            with contextlib.suppress(InvalidToken):
+                await updater.stop()
+
+    async def _release(self) -> None:
+        lease, self.lease = self.lease, None
+        if lease is not None:
+            await lease.release()
 
     async def _start_receiving(self) -> None:
         app, o = self.application, self.options
@@ -228,6 +283,8 @@ class TelegramAdapter(ChatAdapter):
     async def stop(self) -> None:
         """Stops taking updates, answers those already taken, then closes connections."""
         self._running = False
+        if self.lease is not None:
+            await self.lease.stop_renewing()  # so a lost lease cannot stop polling meanwhile
         if self._menu_task is not None:
             self._menu_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -239,6 +296,9 @@ class TelegramAdapter(ChatAdapter):
             # raises again; it was reported when it happened.
             with contextlib.suppress(InvalidToken):
                 await app.updater.stop()
+        # Polling has stopped: another replica may take over at once. (Nothing here calls
+        # deleteWebhook: in webhook mode the other replicas keep receiving through it.)
+        await self._release()
         if app.running:
             await app.stop()
         await app.shutdown()
@@ -246,6 +306,8 @@ class TelegramAdapter(ChatAdapter):
     def health(self) -> PartHealth:
         if not self._running:
             return PartHealth.down(STOPPED, "not started")
+        if self._lost:
+            return PartHealth.down(STOPPED, self._lost)
         if self.options.webhook_url:
             return PartHealth(WEBHOOK)
         return self.polling.state
@@ -255,10 +317,18 @@ class TelegramAdapter(ChatAdapter):
         return await self.sender.deliver(chat, render(reply, buttons=chat.kind != "channel"))
 
     async def _accept(self, data: dict[str, Any]) -> bool:
-        """A webhook update, queued like a polled one."""
-        if not self._running:
+        """A webhook update, queued like a polled one, unless some replica (this one included)
+        took it already: Telegram sends an update again when an answer was slow or lost."""
+        if not self._running or self._lost:
             return False
-        await self.application.update_queue.put(Update.de_json(data, self.application.bot))
+        bot = self.application.bot
+        update = Update.de_json(data, bot)
+        if self._replicas is not None:
+            key = replication.update_key(bot.id, update.update_id)
+            if not await self._replicas.events.first_time(key):
+                self._metrics.platform_event(PLATFORM, "duplicate_update")
+                return True  # 200: taken elsewhere, so Telegram stops sending it
+        await self.application.update_queue.put(update)
         return True
 
 

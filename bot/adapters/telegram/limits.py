@@ -14,6 +14,9 @@ PRIVATE_MESSAGES_PER_SECOND = 1
 COMMAND_NAME_CHARS = 32
 INLINE_KEYBOARD_BUTTONS = 100
 WEBHOOK_SECRET_CHARS = 256
+# Telegram keeps an update it could not deliver (no 2xx from the webhook) for up to 24 hours,
+# trying again meanwhile.
+UPDATE_REDELIVERY_HOURS = 24
 
 # Ours, not Telegram's: characters of point text per digest message, below the 4,096 per
 # message with room for markup and the source list, so the renderer rarely splits one further.

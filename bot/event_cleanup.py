@@ -1,0 +1,44 @@
+"""Forgetting events the platforms will not deliver again, so the shared event log stays small.
+
+Every replica runs it: the DELETE is the same whoever runs it, and running it twice costs one
+cheap indexed query.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from bot.problems import first_line
+from briefings.models import utcnow
+from briefings.seen import SeenEvents
+
+log = logging.getLogger(__name__)
+
+EVERY_SECONDS = 600.0
+# Past the longest redelivery window, so a late retry is still recognised.
+MARGIN = dt.timedelta(hours=1)
+
+
+async def forget_once(
+    seen: SeenEvents, window: dt.timedelta, clock: Callable[[], dt.datetime] = utcnow
+) -> int:
+    """Deletes keys older than `window` plus a margin; returns how many."""
+    return await seen.forget_older_than(clock() - window - MARGIN)
+
+
+async def keep_forgetting(
+    seen: SeenEvents, window: dt.timedelta, every: float = EVERY_SECONDS
+) -> None:
+    """Runs until cancelled; a failed sweep (the database away) is tried at the next turn."""
+    while True:
+        try:
+            forgotten = await forget_once(seen, window)
+        except Exception as exc:
+            log.warning("could not forget old events: %s", first_line(exc))
+        else:
+            if forgotten:
+                log.debug("forgot %d old events", forgotten)
+        await asyncio.sleep(every)
