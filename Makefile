@@ -21,8 +21,10 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
+# Every benchmark, on SQLite and on PostgreSQL when BENCH_DATABASE_URL (else TEST_DATABASE_URL)
+# is reachable: that database is emptied. BENCH_FANOUT=1 and BENCH_REPLICAS=1 add the long ones.
 bench: $(STAMP)
-	$(BIN)/python -m bench.run_all
+	BENCH_FANOUT=$(BENCH_FANOUT) BENCH_REPLICAS=$(BENCH_REPLICAS) $(BIN)/python -m bench.run_all
 
 # Ten thousand digests paced at Telegram's limits: about six minutes.
 bench-fanout: $(STAMP)

@@ -1,11 +1,13 @@
 """`briefbot chat` cold start: process launch to the first reply on standard output.
 
 Target (issue 2): at most 1.5 s. Measured on a database already migrated and seeded (every
-start after the first) and on an empty one (the very first start: migrate and seed as well).
+start after the first) and on an empty one (the very first start: migrate and seed as well),
+on SQLite files or, when given, on PostgreSQL (emptied before each first start).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import statistics
 import subprocess
@@ -14,11 +16,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.common import Figures, backend, empty_database
+
 RUNS = 7
 
 
-def first_reply_seconds(db: Path) -> float:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "LOG_LEVEL": "WARNING"}
+def first_reply_seconds(database_url: str) -> float:
+    env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
     started = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "chat", "--json"],
@@ -40,14 +44,22 @@ def first_reply_seconds(db: Path) -> float:
     return elapsed
 
 
-def main() -> None:
+def fresh_url(database_url: str | None, folder: Path, name: str) -> str:
+    if database_url is None:
+        return f"sqlite:///{folder / name}"
+    asyncio.run(empty_database(database_url))
+    return database_url
+
+
+def main(database_url: str | None = None) -> Figures:
     folder = Path(tempfile.mkdtemp(prefix="briefbot-cold-"))
     fresh = []
     for i in range(RUNS):
-        fresh.append(first_reply_seconds(folder / f"fresh{i}.db"))
-    warm_db = folder / "warm.db"
-    first_reply_seconds(warm_db)
-    warm = [first_reply_seconds(warm_db) for _ in range(RUNS)]
+        fresh.append(first_reply_seconds(fresh_url(database_url, folder, f"fresh{i}.db")))
+    warm_url = fresh_url(database_url, folder, "warm.db")
+    first_reply_seconds(warm_url)
+    warm = [first_reply_seconds(warm_url) for _ in range(RUNS)]
+    print(f"  ({backend(warm_url)})")
     print(
         f"briefbot chat cold start to first reply: median {statistics.median(warm):.2f} s, "
         f"max {max(warm):.2f} s (existing database)"
@@ -56,6 +68,7 @@ def main() -> None:
         f"  first start on an empty database (migrate + seed): median "
         f"{statistics.median(fresh):.2f} s, max {max(fresh):.2f} s"
     )
+    return {"warm_s": statistics.median(warm), "first_s": statistics.median(fresh)}
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
-"""`/treaty` through the core on the seeded SQLite store, one process.
+"""`/treaty` through the core on the seeded store (SQLite, or PostgreSQL when given), one process.
 
-Target (issue 2): at least 2,000 commands/s, p99 at most 5 ms. Each command is the whole core
-path (parse, catalog lookup with its revision check, reply building) plus plain-text rendering.
+Target (issue 2; issue 11 on PostgreSQL): at least 2,000 commands/s, p99 at most 5 ms. Each
+command is the whole core path (parse, catalog lookup with its revision check, reply building)
+plus plain-text rendering.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bench.common import seeded_store, summary_ms, temp_sqlite_url
+from bench.common import Figures, backend, fresh_database, percentile, seeded_store, summary_ms
 from bot.core.core import Core
 from bot.core.messages import ChatRef, Incoming
 from bot.core.roles import Roles
@@ -19,8 +20,9 @@ COMMANDS = 20_000
 WARMUP = 500
 
 
-async def main() -> None:
-    store = await seeded_store(temp_sqlite_url("core.db"))
+async def main(database_url: str | None = None) -> Figures:
+    url = await fresh_database(database_url, "core.db")
+    store = await seeded_store(url)
     core = Core(store, Roles(store.admins, {}))
     incoming = Incoming(ChatRef("console", "bench"), "u1", "bench", "/treaty")
     for _ in range(WARMUP):
@@ -36,7 +38,8 @@ async def main() -> None:
     print(
         f"/treaty through the core: {COMMANDS / elapsed:,.0f} commands/s; {summary_ms(latencies)}"
     )
-    print("  (SQLite, cache TTL 1 s: one revision query per second, the rest from memory)")
+    print(f"  ({backend(url)}, cache TTL 1 s: one revision query per second, the rest from memory)")
+    return {"commands_per_s": COMMANDS / elapsed, "p99_ms": percentile(latencies, 99) * 1000}
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import percentile
+from bench.common import Figures, percentile
 from bench.ingest_eval import SEEDS, UNTUNED, Tally, load_articles, score_article, seed_pairs
 from bench.ingest_eval import store_without as store_for
 from briefings.ingest import ArticleInput, PendingDoc, propose
@@ -131,7 +131,9 @@ def show(columns: dict[str, dict[str, float | int]]) -> None:
         print(f"{title:32} {target:>8} " + " ".join(cells))
 
 
-def main() -> None:
+def main(database_url: str | None = None) -> Figures:
+    """Ingestion works on an in-memory picture of the store: no database, `database_url`
+    is only there for bench.run_all's sake."""
     seeds_only = "--seeds-only" in sys.argv
     columns: dict[str, dict[str, float | int]] = {}
     details: dict[str, list[str]] = {}
@@ -157,6 +159,13 @@ def main() -> None:
         kept = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
         first = {k: v for k, v in kept.items() if k == "untuned_first_measurement"}
         RESULTS.write_text(json.dumps({**columns, "timing": speed, **first}, indent=2) + "\n")
+    seeds_figures = columns["seeds"]
+    return {
+        "p95_ms": speed["p95_ms"],
+        "noise_pct": 100 * seeds_figures["noise_share"],
+        "story_kept_pct": 100 * seeds_figures["story_kept"],
+        "topic_first_pct": 100 * seeds_figures["topic_first"],
+    }
 
 
 if __name__ == "__main__":

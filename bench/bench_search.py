@@ -1,4 +1,4 @@
-"""`/search` over 100,000 generated key points on SQLite FTS5.
+"""`/search` over 100,000 generated key points: SQLite FTS5, or PostgreSQL's tsvector when given.
 
 Target (issue 2): p95 at most 20 ms over a query mix that includes a word found in 10% of the
 points (ranked search over a common word is the slow case). Each figure is the store's whole
@@ -11,7 +11,7 @@ import asyncio
 import random
 import time
 
-from bench.common import percentile, summary_ms, temp_sqlite_url
+from bench.common import Figures, backend, fresh_database, percentile, summary_ms
 from briefings.db import create_engine, migrate
 from briefings.loader import BriefingData, PointData, SourceData, TopicData
 from briefings.store import BriefingStore
@@ -58,15 +58,17 @@ QUERIES = {
 }
 
 
-async def main() -> None:
+async def main(database_url: str | None = None) -> Figures:
     rng = random.Random(7)
-    engine = create_engine(temp_sqlite_url("search.db"))
+    url = await fresh_database(database_url, "search.db")
+    engine = create_engine(url)
     await migrate(engine)
     store = BriefingStore(engine, cache_ttl=3600)
     t0 = time.perf_counter()
     await store.load_briefings(generate(rng))
     catalog = await store.topics.catalog()
-    print(f"loaded {catalog.point_count:,} points in {time.perf_counter() - t0:.1f} s")
+    loaded = time.perf_counter() - t0
+    print(f"{backend(url)}: loaded {catalog.point_count:,} points in {loaded:.1f} s")
     for query in QUERIES.values():  # warm the page cache
         await store.topics.search(query)
     everything: list[float] = []
@@ -83,6 +85,7 @@ async def main() -> None:
         f" ({summary_ms(everything)})"
     )
     await store.close()
+    return {"p95_ms": percentile(everything, 95) * 1000}
 
 
 if __name__ == "__main__":

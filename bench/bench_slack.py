@@ -3,11 +3,11 @@
 Target (issue 4): at least 300 commands/s handled end to end (request -> ack -> answer recorded
 at the response_url), ack latency p99 at most 50 ms.
 
-The bot is a real `briefbot run` process (uvicorn, slack-bolt, the core, SQLite). This process
-plays Slack: it signs each command (v0 HMAC-SHA256), posts it to /slack/events, times the ack
-(the HTTP response), and runs the Web API / response_url endpoints the bot answers to, timing
-each answer's arrival. Two phases: a closed loop at full speed (throughput), then an open loop
-at a fixed 300 commands/s (latency at the target rate).
+The bot is a real `briefbot run` process (uvicorn, slack-bolt, the core, SQLite or PostgreSQL).
+This process plays Slack: it signs each command (v0 HMAC-SHA256), posts it to /slack/events,
+times the ack (the HTTP response), and runs the Web API / response_url endpoints the bot answers
+to, timing each answer's arrival. Two phases: a closed loop at full speed (throughput), then an
+open loop at a fixed 300 commands/s (latency at the target rate).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 import aiohttp
 from aiohttp import web
 
-from bench.common import percentile
+from bench.common import Figures, backend, fresh_database, percentile
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
@@ -142,11 +142,13 @@ def spread(label: str, samples_ms: list[float]) -> str:
     )
 
 
-def report(label: str, samples: list[Sample], seconds: float) -> None:
+def report(label: str, samples: list[Sample], seconds: float) -> tuple[float, float]:
+    """Prints the figures of a phase; returns its rate and ack p99 (ms)."""
     rate = len(samples) / seconds
     print(f"{label}: {rate:,.0f} commands/s end to end ({len(samples)} in {seconds:.1f} s)")
     print(spread("ack", [s.ack * 1000 for s in samples]))
     print(spread("answered", [s.answer * 1000 for s in samples]))
+    return rate, percentile([s.ack * 1000 for s in samples], 99)
 
 
 async def closed_loop(slack: Slack, total: int, concurrency: int) -> tuple[list[Sample], float]:
@@ -192,14 +194,14 @@ async def wait_healthy(
     raise RuntimeError("briefbot run did not start")
 
 
-async def main() -> None:
+async def main(database_url: str | None = None) -> Figures:
     sink = Sink()
     await sink.start()
     folder = Path(tempfile.mkdtemp(prefix="briefbot-bench-slack-"))
     port = free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{folder / 'bot.db'}",
+        "DATABASE_URL": await fresh_database(database_url, "slack.db"),
         "LOG_LEVEL": "WARNING",
         "SLACK_BOT_TOKEN": TOKEN,
         "SLACK_SIGNING_SECRET": SECRET,
@@ -219,9 +221,9 @@ async def main() -> None:
             slack = Slack(http, bot_url, sink)
             await closed_loop(slack, WARMUP, 8)
             samples, seconds = await closed_loop(slack, THROUGHPUT_COMMANDS, CONCURRENCY)
-            report(f"full speed, {CONCURRENCY} in flight", samples, seconds)
+            rate, ack_p99 = report(f"full speed, {CONCURRENCY} in flight", samples, seconds)
             samples, seconds = await open_loop(slack, RATE, RATE_SECONDS)
-            report(f"fixed rate {RATE}/s for {RATE_SECONDS} s", samples, seconds)
+            _, fixed_ack_p99 = report(f"fixed rate {RATE}/s for {RATE_SECONDS} s", samples, seconds)
     finally:
         process.send_signal(signal.SIGTERM)
         await process.wait()
@@ -229,9 +231,10 @@ async def main() -> None:
             await sink.runner.cleanup()
     mix = ", ".join(f"{command} {text}".strip() for command, text in COMMANDS)
     print(
-        f"  (bot: `briefbot run`, HTTP mode, SQLite; {os.cpu_count()} CPUs shared with this "
-        f"load generator and the fake Slack; mix: {mix})"
+        f"  (bot: `briefbot run`, HTTP mode, {backend(env['DATABASE_URL'])}; {os.cpu_count()} "
+        f"CPUs shared with this load generator and the fake Slack; mix: {mix})"
     )
+    return {"commands_per_s": rate, "ack_p99_ms": ack_p99, "fixed_rate_ack_p99_ms": fixed_ack_p99}
 
 
 if __name__ == "__main__":

@@ -20,16 +20,15 @@ import datetime as dt
 import itertools
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
+from bench.common import Figures, backend, fresh_database
 from bot.adapters.telegram.adapter import TelegramAdapter, TelegramOptions
 from bot.adapters.telegram.rate_limiter import ChatRateLimiter, TelegramLimits
 from bot.adapters.telegram.transport import remember_missing_sniffio
@@ -62,8 +61,8 @@ async def fake_server(flood_limits: bool = False) -> AsyncIterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def our_bot(base: str, db: Path) -> AsyncIterator[None]:
-    app = await build_app(Settings(database_url=f"sqlite+aiosqlite:///{db}", _env_file=None))
+async def our_bot(base: str, database_url: str) -> AsyncIterator[None]:
+    app = await build_app(Settings(database_url=database_url, _env_file=None))
     options = TelegramOptions(poll_timeout=1.0, limits=TelegramLimits.off())
     adapter = TelegramAdapter(
         app.core, app.health, app.store.topics, TOKEN, f"{base}/bot", options, app.metrics
@@ -76,14 +75,14 @@ async def our_bot(base: str, db: Path) -> AsyncIterator[None]:
         await app.close()
 
 
-def bare_runner(same_transport: bool) -> Callable[[str, Path], Any]:
+def bare_runner(same_transport: bool) -> Callable[[str, str], Any]:
     """A minimal Application whose one handler replies with a fixed string. With
     `same_transport` it gets the adapter's HTTP settings and in-flight cap (our limiter with
     its limits off), so the comparison isolates what runs per update; without, PTB's
     defaults (256 pooled connections, no limiter)."""
 
     @contextlib.asynccontextmanager
-    async def bare_bot(base: str, db: Path) -> AsyncIterator[None]:
+    async def bare_bot(base: str, database_url: str) -> AsyncIterator[None]:
         async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             if update.effective_message is not None:
                 await update.effective_message.reply_text("A fixed reply.")
@@ -142,10 +141,10 @@ async def one_round(session: aiohttp.ClientSession, base: str, count: int, start
 
 
 async def measure(
-    name: str, runner: Callable[[str, Path], Any], base: str, db: Path, count: int, rounds: int
+    name: str, runner: Callable[[str, str], Any], base: str, url: str, count: int, rounds: int
 ) -> list[float]:
     rates = []
-    async with aiohttp.ClientSession() as session, runner(base, db):
+    async with aiohttp.ClientSession() as session, runner(base, url):
         await one_round(session, base, 200, 10_000)  # warm-up: connections, caches, imports
         for n in range(rounds):
             rates.append(await one_round(session, base, count, 100_000 * (n + 1)))
@@ -153,7 +152,7 @@ async def measure(
     return rates
 
 
-async def run(count: int, rounds: int, profile: bool) -> None:
+async def run(count: int, rounds: int, profile: bool, database_url: str | None) -> Figures:
     remember_missing_sniffio()  # before any run, so all of them get it (see the module)
     print(__doc__.split("\n\n")[0].strip())
     cap = TelegramOptions().connection_pool_size
@@ -169,14 +168,14 @@ async def run(count: int, rounds: int, profile: bool) -> None:
         "bare PTB handler, PTB defaults": bare_runner(same_transport=False),
     }
     rates: dict[str, list[float]] = {name: [] for name in runners}
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "bench.db"
-        async with fake_server() as base:
-            for _ in range(2):  # interleaved, so drift on the machine hits all alike
-                for name, runner in runners.items():
-                    rates[name] += await measure(name, runner, base, db, count, rounds)
-            if profile:
-                await profile_ours(base, db, count)
+    url = await fresh_database(database_url, "bench.db")
+    print(f"(our bot's database: {backend(url)})")
+    async with fake_server() as base:
+        for _ in range(2):  # interleaved, so drift on the machine hits all alike
+            for name, runner in runners.items():
+                rates[name] += await measure(name, runner, base, url, count, rounds)
+        if profile:
+            await profile_ours(base, url, count)
     medians = {name: statistics.median(values) for name, values in rates.items()}
     print()
     for name, rate in medians.items():
@@ -185,14 +184,16 @@ async def run(count: int, rounds: int, profile: bool) -> None:
     print(f"\nours: {ours:.0f} updates/s end to end (target >= 500)")
     for name in list(runners)[1:]:
         print(f"time per update, ours / {name}: {medians[name] / ours:.2f}x  (target <= 1.5x)")
+    same = medians["bare PTB handler, same transport"]
+    return {"updates_per_s": ours, "overhead_x": same / ours}
 
 
-async def profile_ours(base: str, db: Path, count: int) -> None:
+async def profile_ours(base: str, database_url: str, count: int) -> None:
     import cProfile
     import pstats
 
     profiler = cProfile.Profile()
-    async with aiohttp.ClientSession() as session, our_bot(base, db):
+    async with aiohttp.ClientSession() as session, our_bot(base, database_url):
         await one_round(session, base, 200, 900_000)
         profiler.enable()
         await one_round(session, base, count, 910_000)
@@ -200,14 +201,14 @@ async def profile_ours(base: str, db: Path, count: int) -> None:
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
 
 
-def main() -> None:
+def main(database_url: str | None = None) -> Figures:
     """Also what bench.run_all calls: defaults unless the command line says otherwise."""
     parser = argparse.ArgumentParser(description="Telegram adapter throughput")
     parser.add_argument("--updates", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="cProfile one more round of ours")
     args, _ = parser.parse_known_args()  # bench.run_all may be given flags of its own
-    asyncio.run(run(args.updates, args.rounds, args.profile))
+    return asyncio.run(run(args.updates, args.rounds, args.profile, database_url))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Small helpers shared by the benchmarks: percentiles and a seeded store on a fresh file."""
+"""Small helpers shared by the benchmarks: percentiles, a fresh database (a new SQLite file,
+or PostgreSQL emptied) and a seeded store on it."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from briefings.db import create_engine, migrate
+from briefings.db import create_engine, is_sqlite, migrate
 from briefings.loader import load_briefings
 from briefings.store import BriefingStore
+
+# What each benchmark returns: its figures by name, for bench.run_all's table.
+Figures = dict[str, float]
 
 
 def percentile(samples: list[float], pct: float) -> float:
@@ -28,6 +32,30 @@ def summary_ms(samples: list[float]) -> str:
 def temp_sqlite_url(name: str) -> str:
     folder = Path(tempfile.mkdtemp(prefix="briefbot-bench-"))
     return f"sqlite+aiosqlite:///{folder / name}"
+
+
+async def empty_database(url: str) -> None:
+    """Drops everything in PostgreSQL's public schema: each benchmark starts from nothing."""
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+            await conn.exec_driver_sql("CREATE SCHEMA public")
+    finally:
+        await engine.dispose()
+
+
+async def fresh_database(url: str | None, name: str) -> str:
+    """A new SQLite file called `name` when `url` is None, otherwise the PostgreSQL database
+    at `url`, emptied."""
+    if url is None:
+        return temp_sqlite_url(name)
+    await empty_database(url)
+    return url
+
+
+def backend(url: str) -> str:
+    return "SQLite" if is_sqlite(url) else "PostgreSQL"
 
 
 async def seeded_store(url: str, cache_ttl: float = 1.0) -> BriefingStore:

@@ -37,7 +37,11 @@ def instructions() -> list[tuple[str, str]]:
 def test_compose_runs_the_bot_on_a_healthy_postgres() -> None:
     spec = compose()
     services = spec["services"]
-    assert set(services) == {"bot", "db"}
+    # `docker compose up` starts the services without a profile.
+    assert {name for name, service in services.items() if "profiles" not in service} == {
+        "bot",
+        "db",
+    }
     db, bot = services["db"], services["bot"]
 
     assert db["image"] == "postgres:16"
@@ -56,6 +60,35 @@ def test_compose_runs_the_bot_on_a_healthy_postgres() -> None:
     assert bot["env_file"] == [{"path": ".env", "required": False}]
     assert bot["ports"] == ["127.0.0.1:8080:8080"], "published on the host's loopback only"
     assert all(v.split(":")[0] in spec["volumes"] for v in bot["volumes"])
+
+
+def test_the_replicas_profile_runs_two_bots_on_one_database_behind_a_load_balancer() -> None:
+    spec = compose()
+    services = spec["services"]
+    bot, second, lb = services["bot"], services["bot-2"], services["lb"]
+    assert second["profiles"] == lb["profiles"] == ["replicas"]
+    # The same image, database and settings file: one token, one shared webhook secret.
+    for same in ("build", "image", "env_file", "environment", "depends_on"):
+        assert second[same] == bot[same], same
+    assert second["ports"] == [], "reached through the load balancer only"
+    [volume] = second["volumes"]
+    assert volume.split(":")[0] in spec["volumes"]
+    assert volume not in bot["volumes"], "each replica has its own /data"
+
+    assert lb["ports"] == ["127.0.0.1:8081:8080"]
+    assert set(lb["depends_on"]) == {"bot", "bot-2"}
+    [mount] = lb["volumes"]
+    source, target, mode = mount.split(":")
+    assert (target, mode) == ("/etc/nginx/conf.d/default.conf", "ro")
+    conf = (ROOT / source).read_text()
+    upstream = re.search(r"upstream briefbot \{([^}]*)\}", conf)
+    assert upstream is not None
+    assert re.findall(r"server ([\w-]+):8080;", upstream[1]) == ["bot", "bot-2"]
+    assert "listen 8080;" in conf
+    assert "proxy_pass http://briefbot;" in conf
+    # A replica that is down or stopping has not taken the update: the other one gets it.
+    [retry] = re.findall(r"proxy_next_upstream ([^;]+);", conf)
+    assert set(retry.split()) == {"error", "http_503", "non_idempotent"}
 
 
 def test_dockerfile_builds_a_wheel_and_runs_it_unprivileged() -> None:

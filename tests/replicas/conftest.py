@@ -1,0 +1,46 @@
+"""Fixtures for the replica tests: real `briefbot run` processes on one PostgreSQL database
+(they skip without TEST_DATABASE_URL: SQLite is one machine's file, not something replicas
+share), behind a round-robin proxy, talking to the fake Bot API and the fake Slack."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.pg import reset_postgres
+from tests.replicas.fleet import Fleet, fleet
+from tests.slack.fake_web_api import FakeSlack
+from tests.telegram.fake_bot_api import FakeBotApi
+
+
+@pytest.fixture
+def pg_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("replicas share a PostgreSQL database: set TEST_DATABASE_URL")
+    reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+async def replicas(tmp_path: Path, pg_url: str) -> AsyncIterator[Fleet]:
+    """An empty fleet on an empty database; every replica left running is killed after."""
+    async with fleet(tmp_path, pg_url) as group:
+        yield group
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as server:
+        yield server
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    server = FakeSlack()
+    await server.start()
+    yield server
+    await server.close()
