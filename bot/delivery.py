@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 
-from bot.adapters.base import ChatAdapter, ChatHealth, SendError
+from bot.adapters.base import ABOUT_TO_SEND, ChatAdapter, ChatHealth, SendError
 from bot.core import texts
 from bot.core.digest_reply import digest_replies
 from bot.core.messages import ChatRef, Reply
@@ -206,9 +206,16 @@ class DigestDelivery:
             digest, sub.schedule.timezone, self.event_title, view.slot, adapter.message_budget
         )
         chat = ChatRef(sub.platform, sub.chat_id, sub.chat_kind, sub.thread_id)  # type: ignore[arg-type]
-        for reply in replies[len(view.message_ids) :]:
+        for index in range(len(view.message_ids), len(replies)):
+            if view.leaving == index:
+                # The process that had this delivery died while this message was in the air:
+                # it may well be posted. Never twice: count it as maybe posted and go on.
+                log.warning("digest message %d to %s may have been posted: not resent",
+                            index + 1, chat.chat_id)  # fmt: skip
+                await self.ledger.record_sent_message(view.id, [UNCONFIRMED])
+                continue
             try:
-                ids = await self._send_one(adapter, chat, reply)
+                ids = await self._send_marked(adapter, chat, replies[index], view.id, index)
             except SendError as error:
                 if error.maybe_delivered:
                     ids = [UNCONFIRMED]
@@ -222,6 +229,22 @@ class DigestDelivery:
             await self.ledger.record_sent_message(view.id, [",".join(ids)])
         await self.ledger.finish(view.id, DeliveryState.SENT, self.clock())
         return Outcome.SENT
+
+    async def _send_marked(
+        self, adapter: ChatAdapter, chat: ChatRef, reply: Reply, delivery_id: int, index: int
+    ) -> list[str]:
+        """Sends one digest message, marking it in the ledger as it leaves (see
+        `message_leaving`), not before: a message still waiting for its pacing slot when the
+        process dies was never posted, and is sent by whoever takes over."""
+
+        async def leaving() -> None:
+            await self.ledger.mark_leaving(delivery_id, index)
+
+        token = ABOUT_TO_SEND.set(leaving)
+        try:
+            return await self._send_one(adapter, chat, reply)
+        finally:
+            ABOUT_TO_SEND.reset(token)
 
     async def _send_one(self, adapter: ChatAdapter, chat: ChatRef, reply: Reply) -> list[str]:
         try:

@@ -34,6 +34,7 @@ class DeliveryView:
     reason: str
     message_ids: tuple[str, ...]
     content_until: dt.datetime | None
+    leaving: int | None = None  # see Delivery.leaving
 
 
 def _view(row: Delivery) -> DeliveryView:
@@ -46,6 +47,7 @@ def _view(row: Delivery) -> DeliveryView:
         reason=row.reason,
         message_ids=tuple(row.message_ids),
         content_until=as_utc(row.content_until) if row.content_until else None,
+        leaving=row.leaving,
     )
 
 
@@ -146,11 +148,21 @@ class DeliveryLedger:
                 .values(state=DeliveryState.SENDING, content_until=as_utc(content_until))
             )
 
+    async def mark_leaving(self, delivery_id: int, index: int) -> None:
+        """Called as message `index` leaves for the platform (after any pacing wait): if this
+        process dies before the platform answers, whoever takes over counts it as maybe posted
+        rather than posting it again."""
+        async with self._write() as session:
+            await session.execute(
+                update(Delivery).where(Delivery.id == delivery_id).values(leaving=index)
+            )
+
     async def record_sent_message(self, delivery_id: int, message_ids: list[str]) -> None:
         """Called after each message the platform confirmed, before the next is sent."""
         async with self._write() as session:
             row = await session.get_one(Delivery, delivery_id)
             row.message_ids = [*row.message_ids, *message_ids]
+            row.leaving = None
 
     async def finish(
         self, delivery_id: int, state: str, now: dt.datetime, reason: str = ""
@@ -160,7 +172,7 @@ class DeliveryLedger:
         async with self._write() as session:
             row = await session.get_one(Delivery, delivery_id)
             row.state, row.reason, row.finished_at = state, reason[:200], now
-            row.next_attempt_at = None
+            row.next_attempt_at = row.leaving = None
             if state == DeliveryState.SENT and row.content_until is not None:
                 await session.execute(
                     update(Subscription)
@@ -173,7 +185,12 @@ class DeliveryLedger:
             await session.execute(
                 update(Delivery)
                 .where(Delivery.id == delivery_id)
-                .values(state=DeliveryState.RETRY, reason=reason[:200], next_attempt_at=as_utc(at))
+                .values(
+                    state=DeliveryState.RETRY,
+                    reason=reason[:200],
+                    next_attempt_at=as_utc(at),
+                    leaving=None,  # the platform refused it: it was not posted
+                )
             )
 
     async def take_over(self, now: dt.datetime, lease: dt.timedelta) -> list[DeliveryView]:

@@ -269,6 +269,9 @@ class Delivery(Base):
     reason: Mapped[str] = mapped_column(String(200), default="")
     # Platform message ids, recorded after each message the platform confirmed.
     message_ids: Mapped[list[str]] = mapped_column(default=list)
+    # Index of the message (in the digest's list) that left for the platform and is not yet
+    # confirmed; cleared once it is. Left set only by a process that died mid-send.
+    leaving: Mapped[int | None] = mapped_column(Integer)
     content_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 

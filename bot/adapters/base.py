@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
@@ -24,6 +25,21 @@ from bot.health import CONNECTED, PartHealth
 from briefings.leases import LeaseView
 from briefings.models import ChatStatus
 from briefings.views import TopicView
+
+# Set by digest delivery around one send. An adapter awaits `message_leaving()` right before a
+# message goes out to the platform (after any pacing wait), so the ledger can tell a message
+# that may have been posted from one that never left when a replica dies mid-send.
+ABOUT_TO_SEND: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
+    "about_to_send", default=None
+)
+
+
+async def message_leaving() -> None:
+    """Tells the sender, if it asked (`ABOUT_TO_SEND`), that its message leaves now; once."""
+    hook = ABOUT_TO_SEND.get()
+    if hook is not None:
+        ABOUT_TO_SEND.set(None)
+        await hook()
 
 
 class SendError(Exception):

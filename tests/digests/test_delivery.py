@@ -202,6 +202,30 @@ async def test_a_crash_mid_digest_resends_only_what_was_not_confirmed(env: Env) 
     assert len(latest.message_ids) == len(texts)
 
 
+async def test_a_message_in_the_air_when_its_sender_died_is_not_posted_again(env: Env) -> None:
+    sub = await subscribe(env, mode=FULL)  # every topic: several messages
+    env.clock.now = SLOT
+    env.adapter.crash_in_flight_after = 2  # the third message reached the chat, then death
+    with pytest.raises(Crash):
+        await env.delivery.deliver(sub.id, SLOT)
+    env.adapter.crash_in_flight_after = None
+    assert len(env.adapter.sent) == 3
+    interrupted = await env.ledger.latest(sub.id)
+    assert interrupted is not None
+    assert (len(interrupted.message_ids), interrupted.leaving) == (2, 2)
+
+    env.clock.advance(minutes=11)
+    assert await env.process("process-b").sweep() == ["sent"]
+    texts = [s.text for s in env.adapter.sent]
+    assert len(texts) == len(set(texts)), "the message in the air was not posted again"
+    assert "/unsubscribe stops them" in texts[-1]
+    latest = await env.ledger.latest(sub.id)
+    assert latest is not None
+    assert latest.message_ids[2] == "?", "counted as maybe posted"
+    assert (latest.state, latest.leaving) == ("sent", None)
+    assert len(latest.message_ids) == len(texts)
+
+
 async def test_many_due_at_once_through_the_queue(env: Env) -> None:
     subs = [await subscribe(env, chat=str(1000 + i), topics=("visit",)) for i in range(40)]
     env.clock.now = SLOT

@@ -31,7 +31,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.adapters.base import ChatHealth, SendError, SendPacing
+from bot.adapters.base import ChatHealth, SendError, SendPacing, message_leaving
 from bot.adapters.slack import limits
 from bot.adapters.slack.inbound import PLATFORM
 from bot.adapters.slack.render import SlackMessage
@@ -204,6 +204,7 @@ class SlackOutbound:
     async def post(self, channel: str, message: SlackMessage, thread_ts: str | None = None) -> str:
         """chat.postMessage, paced per channel; returns the message's ts."""
         await self._pacer.wait(channel)
+        await message_leaving()
         try:
             response = await self.client.chat_postMessage(
                 channel=channel, text=message.text, blocks=list(message.blocks), thread_ts=thread_ts

@@ -30,7 +30,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.adapters.base import SendPacing
+from bot.adapters.base import SendPacing, message_leaving
 from bot.adapters.telegram.limits import (
     GROUP_MESSAGES_PER_MINUTE,
     MESSAGES_PER_SECOND,
@@ -172,6 +172,7 @@ class ChatRateLimiter(BaseRateLimiter[None]):
                 if self._delay(key, group) > 0:
                     continue  # others took the room while this one waited for a slot
                 self._record(key, group)
+                await message_leaving()
                 try:
                     return await callback(*args, **kwargs)
                 except RetryAfter as exc:
@@ -209,6 +210,7 @@ class ChatRateLimiter(BaseRateLimiter[None]):
         if wait > 0:
             await asyncio.sleep(wait)
         async with self._in_flight:
+            await message_leaving()
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
