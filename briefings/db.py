@@ -117,6 +117,14 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
+def dialect_insert(engine: AsyncEngine, entity: Any) -> Any:
+    """An INSERT with the dialect's ON CONFLICT clauses (SQLite and PostgreSQL spell them the
+    same way), for writes that must be one atomic statement: claims, leases, events seen."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return (postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert)(entity)
+
+
 def writer(engine: AsyncEngine) -> AsyncEngine:
     """The same engine, with write transactions that take SQLite's write lock at BEGIN."""
     return engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})

@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from briefings.db import write_transaction, writer
+from briefings.db import dialect_insert, write_transaction, writer
 from briefings.models import Lease, utcnow
 from briefings.schedule import as_utc
 
@@ -41,8 +40,7 @@ class LeaseStore:
         self._clock = clock
 
     def _insert(self) -> Any:
-        dialect = self._engine.dialect.name
-        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Lease)
+        return dialect_insert(self._engine, Lease)
 
     async def acquire(self, name: str, holder: str, ttl: dt.timedelta) -> bool:
         """Takes the lease when it is free or expired, or renews it when `holder` has it.

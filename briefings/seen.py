@@ -13,10 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from briefings.db import write_transaction, writer
+from briefings.db import dialect_insert, write_transaction, writer
 from briefings.models import SeenEvent, utcnow
 
 KEY_LENGTH = 160  # SeenEvent.key
@@ -29,8 +28,7 @@ class SeenEvents:
         self._clock = clock
 
     def _insert(self) -> Any:
-        dialect = self._engine.dialect.name
-        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(SeenEvent)
+        return dialect_insert(self._engine, SeenEvent)
 
     async def first_time(self, key: str) -> bool:
         """Records `key`; True when no replica had recorded it before (handle the event),
