@@ -50,8 +50,7 @@ def sqlite_path(url: str) -> Path | None:
 
 
 async def _rows(conn: AsyncConnection, table: Table) -> list[Row]:
-    # Generated columns (PostgreSQL's search vector) are the database's to compute, not data.
-    columns = [c for c in table.columns if c.computed is None]
+    columns = list(table.columns)
     check_columns(columns)
     order = list(table.primary_key.columns) or columns
     result = await conn.execute(select(table).order_by(*order))

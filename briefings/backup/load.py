@@ -86,7 +86,7 @@ def read_document(path: Path) -> Document:
 
 
 def decode_rows(document: Document, table: Table) -> list[Row]:
-    columns = {column.name: column for column in table.columns if column.computed is None}
+    columns = {column.name: column for column in table.columns}
     decoded = []
     for number, row in enumerate(document.tables[table.name], start=1):
         where = f"{document.path}, table {table.name}, row {number}"

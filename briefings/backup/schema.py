@@ -105,8 +105,8 @@ async def unindex_points(conn: AsyncConnection) -> None:
 
 
 async def rebuild_search(conn: AsyncConnection) -> None:
-    """SQLite's FTS5 table is filled by the store, not by triggers, so imported published
-    points are added to it here; PostgreSQL's GIN expression index follows the rows itself."""
+    """The search table (FTS5 on SQLite, `point_fts` on PostgreSQL) is filled by the store, not
+    by triggers, so imported published points are added to it here."""
     rows = await conn.execute(
         select(KeyPoint.id, KeyPoint.text).where(KeyPoint.status == PUBLISHED).order_by(KeyPoint.id)
     )
