@@ -19,6 +19,7 @@ REDACTED = "<redacted>"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Libraries that log each request or job at INFO: kept at WARNING unless LOG_LEVEL=DEBUG.
 NOISY = (
+    "alembic",  # a line per plugin and per migration step; bot.app says "migrated" once
     "apscheduler",
     "aiohttp",
     "asyncio",
