@@ -103,7 +103,7 @@ def cell(value: Figures | str, key: str, unit: str) -> str:
     if isinstance(value, str):
         return value
     if key not in value:
-        return "?"
+        return "n/a"
     number = value[key]
     return f"{number:,.0f}{unit}" if abs(number) >= 100 else f"{number:.2f}{unit}"
 
