@@ -1,6 +1,7 @@
-"""Forgetting events the platforms will not deliver again, so the shared event log stays small.
+"""Housekeeping of the tables replicas share: forgetting events the platforms will not deliver
+again, so the event log stays small, and send-pacing keys long idle (PostgreSQL).
 
-Every replica runs it: the DELETE is the same whoever runs it, and running it twice costs one
+Every replica runs it: each DELETE is the same whoever runs it, and running it twice costs one
 cheap indexed query.
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Callable
 
 from bot.problems import first_line
 from briefings.models import utcnow
+from briefings.pacing import SharedPacer
 from briefings.seen import SeenEvents
 
 log = logging.getLogger(__name__)
@@ -30,15 +32,19 @@ async def forget_once(
 
 
 async def keep_forgetting(
-    seen: SeenEvents, window: dt.timedelta, every: float = EVERY_SECONDS
+    seen: SeenEvents,
+    window: dt.timedelta,
+    pacer: SharedPacer | None = None,
+    every: float = EVERY_SECONDS,
 ) -> None:
     """Runs until cancelled; a failed sweep (the database away) is tried at the next turn."""
     while True:
         try:
             forgotten = await forget_once(seen, window)
+            pruned = await pacer.prune() if pacer is not None else 0
         except Exception as exc:
-            log.warning("could not forget old events: %s", first_line(exc))
+            log.warning("could not clean up shared tables: %s", first_line(exc))
         else:
-            if forgotten:
-                log.debug("forgot %d old events", forgotten)
+            if forgotten or pruned:
+                log.debug("forgot %d old events, %d idle pacing keys", forgotten, pruned)
         await asyncio.sleep(every)

@@ -15,8 +15,7 @@ there and the adapters keep their in-process windows.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -36,9 +35,8 @@ PRUNE = text(
     "DELETE FROM send_pacing WHERE next_at < clock_timestamp() - make_interval(secs => :seconds)"
 )
 # A key idle this long has nothing left to say (its next moment is long past): one row per
-# chat ever written to would otherwise pile up.
+# chat ever written to would otherwise pile up. bot/event_cleanup.py prunes them.
 KEEP_SECONDS = 3600.0
-PRUNE_EVERY_SECONDS = 600.0
 
 
 class SharedPacer:
@@ -47,8 +45,6 @@ class SharedPacer:
         engine: AsyncEngine,
         *,
         keep_seconds: float = KEEP_SECONDS,
-        prune_every: float = PRUNE_EVERY_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         # Its own pool on the same database: autocommit and no pre-ping, so a reservation is
         # one round trip. A dropped connection fails one reservation and is replaced.
@@ -60,9 +56,6 @@ class SharedPacer:
             max_overflow=4,
         )
         self.keep_seconds = keep_seconds
-        self.prune_every = prune_every
-        self._clock = clock
-        self._next_prune = clock() + prune_every
 
     async def reserve(self, spacings: Mapping[str, float]) -> float:
         """Reserves the next send for every key at once; returns the seconds to wait first.
@@ -74,8 +67,6 @@ class SharedPacer:
             waited = await connection.scalar(
                 RESERVE, {"keys": keys, "spacings": [float(spacings[k]) for k in keys]}
             )
-        if self._clock() >= self._next_prune:
-            await self._prune_quietly()
         return max(0.0, float(waited or 0.0))
 
     async def push_back(self, key: str, seconds: float) -> None:
@@ -84,17 +75,11 @@ class SharedPacer:
             await connection.execute(PUSH_BACK, {"key": key, "seconds": float(seconds)})
 
     async def prune(self) -> int:
-        """Drops keys idle for over `keep_seconds`; returns how many."""
-        self._next_prune = self._clock() + self.prune_every
+        """Drops keys idle for over `keep_seconds`; returns how many. Housekeeping, kept off
+        the send path: a reservation that also pruned would leave late."""
         async with self._engine.connect() as connection:
             result = await connection.execute(PRUNE, {"seconds": self.keep_seconds})
         return int(getattr(result, "rowcount", 0) or 0)
-
-    async def _prune_quietly(self) -> None:
-        try:
-            await self.prune()
-        except Exception as exc:  # housekeeping: the next round will do
-            log.warning("could not prune send pacing: %s", type(exc).__name__)
 
     async def close(self) -> None:
         await self._engine.dispose()
