@@ -62,6 +62,10 @@ class App:
     slack: SlackSettings
     # Admins named in configuration, per platform; more can be granted in chat.
     configured_admins: dict[str, frozenset[str]]
+    # What replicas share on the database: events already handled, and leases. This process
+    # is `ledger.worker` in both, as in its delivery claims.
+    seen: SeenEvents
+    leases: LeaseStore
     metrics: Metrics = field(default_factory=Metrics)
     # The digest scheduler while this process leads digests; /subscribe tells it of changes.
     scheduler: DigestScheduler | None = None
@@ -156,7 +160,18 @@ async def build_app(
     )
     health = StoredChatHealth(store.chats, subscriptions)
     app = App(
-        settings, store, core, subscriptions, ledger, health, telegram, slack, configured, metrics
+        settings,
+        store,
+        core,
+        subscriptions,
+        ledger,
+        health,
+        telegram,
+        slack,
+        configured,
+        SeenEvents(store.engine),
+        LeaseStore(store.engine),
+        metrics,
     )
     app.pacer = shared_pacer(store.engine)
     core.digests = DigestControls(
@@ -199,7 +214,7 @@ async def start_digests(app: App, adapters: list[ChatAdapter]) -> DigestLeader:
     leadership = None
     if app.store.engine.dialect.name != "sqlite":
         leadership = Leadership(
-            LeaseStore(app.store.engine),
+            app.leases,
             app.ledger.worker,
             leader,
             name=LEASE_NAME,
@@ -216,8 +231,7 @@ def build_adapters(settings: Settings, app: App) -> list[ChatAdapter]:
     """The chat adapters whose credentials are configured. Imports are lazy so the console
     chat starts without loading chat SDKs. They share the database with other replicas of the
     bot: its event log and leases."""
-    engine = app.store.engine
-    replicas = Replicas(SeenEvents(engine), LeaseStore(engine), worker_name())
+    replicas = Replicas(app.seen, app.leases, app.ledger.worker)
     adapters: list[ChatAdapter] = []
     if app.telegram.configured:
         from bot.adapters.telegram import TelegramAdapter
@@ -304,7 +318,7 @@ async def run_bot(settings: Settings, console_banner: str) -> None:
     web = WebServer(web_app, settings.http_host, settings.http_port)
     refusals: list[str] = []
     window = max(adapter.redelivery_window for adapter in adapters)
-    cleanup = asyncio.create_task(keep_forgetting(SeenEvents(app.store.engine), window))
+    cleanup = asyncio.create_task(keep_forgetting(app.seen, window, app.pacer))
     try:
         await web.start()
         log.info("web: %s:%d", settings.http_host, web.port)
