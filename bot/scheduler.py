@@ -174,14 +174,6 @@ class DigestScheduler:
         for subscription_id in self.groups.members(schedule):
             self.delivery.submit(subscription_id, slot)
 
-    async def fire(self, subscription_id: int) -> None:
-        schedule = self.groups.schedule_of(subscription_id)
-        if schedule is None:
-            return
-        slot = schedule.latest_slot(self.clock() + FIRE_TOLERANCE)
-        if slot is not None:
-            self.delivery.submit(subscription_id, slot)
-
     async def refresh(self, platform: str, chat_id: str) -> None:
         """A subscription of this process's chat changed: follow it at once."""
         async with self._reading:
