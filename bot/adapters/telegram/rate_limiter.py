@@ -172,12 +172,7 @@ class ChatRateLimiter(BaseRateLimiter[None]):
                 if self._delay(key, group) > 0:
                     continue  # others took the room while this one waited for a slot
                 self._record(key, group)
-                await message_leaving()
-                try:
-                    return await callback(*args, **kwargs)
-                except RetryAfter as exc:
-                    self._paused_until[key] = self._clock() + retry_after_seconds(exc)
-                    raise
+                return await self._leave(key, callback, args, kwargs, shared=None)
 
     def _shared_spacings(self, key: str, group: bool) -> dict[str, float]:
         lim = self.limits
@@ -210,15 +205,29 @@ class ChatRateLimiter(BaseRateLimiter[None]):
         if wait > 0:
             await asyncio.sleep(wait)
         async with self._in_flight:
-            await message_leaving()
-            try:
-                return await callback(*args, **kwargs)
-            except RetryAfter as exc:
-                seconds = retry_after_seconds(exc)
-                self._paused_until[key] = self._clock() + seconds
+            return await self._leave(key, callback, args, kwargs, shared=pacer)
+
+    async def _leave(
+        self,
+        key: str,
+        callback: Callable[..., Coroutine[Any, Any, JSONResult]],
+        args: Any,
+        kwargs: dict[str, Any],
+        *,
+        shared: SendPacing | None,
+    ) -> JSONResult:
+        """Sends now, its moment taken and an in-flight slot held. A retry_after pauses this
+        chat here and, when paced through `shared`, for every replica."""
+        await message_leaving()
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as exc:
+            seconds = retry_after_seconds(exc)
+            self._paused_until[key] = self._clock() + seconds
+            if shared is not None:
                 with contextlib.suppress(Exception):  # the retry_after still reaches the sender
-                    await pacer.push_back(self._prefix + "chat:" + key, seconds)
-                raise
+                    await shared.push_back(self._prefix + "chat:" + key, seconds)
+            raise
 
     def _windows(self, key: str, group: bool) -> list[Window]:
         # Looked up on every pass: a window pruned while a task slept is not reused.
