@@ -53,6 +53,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def pg_url() -> str:
+    """PostgreSQL alone, emptied, for what SQLite cannot do (change notices, shared pacing,
+    replicas); skips without TEST_DATABASE_URL."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL")
+    reset_postgres(url)
+    return url
+
+
+@pytest.fixture
 async def empty_store(database_url: str) -> AsyncIterator[BriefingStore]:
     engine = create_engine(database_url)
     await migrate(engine)

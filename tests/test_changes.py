@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -24,20 +23,10 @@ from briefings.store import BriefingStore
 from briefings.subscriptions import SubscriptionStore
 from tests.digests.fakes import RecordingAdapter
 from tests.digests.test_scheduler import request
-from tests.pg import reset_postgres
 
 SYSTEM = Actor.system("t")
 # Generous: notices arrive in milliseconds; this only bounds a failing test.
 PATIENCE = 10.0
-
-
-@pytest.fixture
-def pg_url() -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("change notices need PostgreSQL (TEST_DATABASE_URL)")
-    reset_postgres(url)
-    return url
 
 
 @pytest.fixture

@@ -4,25 +4,14 @@ share), behind a round-robin proxy, talking to the fake Bot API and the fake Sla
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from tests.pg import reset_postgres
 from tests.replicas.fleet import Fleet, fleet
 from tests.slack.fake_web_api import FakeSlack
 from tests.telegram.fake_bot_api import FakeBotApi
-
-
-@pytest.fixture
-def pg_url() -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("replicas share a PostgreSQL database: set TEST_DATABASE_URL")
-    reset_postgres(url)
-    return url
 
 
 @pytest.fixture

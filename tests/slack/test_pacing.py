@@ -56,10 +56,9 @@ async def test_posts_to_one_channel_are_a_second_apart(
 
 
 @pytest.fixture
-async def shared(database_url: str) -> AsyncIterator[list[SharedPacer]]:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("replicas share pacing through PostgreSQL")
-    engine = create_engine(database_url)
+async def shared(pg_url: str) -> AsyncIterator[list[SharedPacer]]:
+    """Replicas share pacing through PostgreSQL."""
+    engine = create_engine(pg_url)
     await migrate(engine)
     pacers = [SharedPacer(engine), SharedPacer(engine)]  # each its own pool: two replicas
     yield pacers

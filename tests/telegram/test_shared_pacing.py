@@ -29,10 +29,9 @@ LIMITS = TelegramLimits(group=4, group_period=0.4)
 
 
 @pytest.fixture
-async def pacers(database_url: str) -> AsyncIterator[list[SharedPacer]]:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("replicas share pacing through PostgreSQL")
-    engines = [create_engine(database_url) for _ in range(2)]
+async def pacers(pg_url: str) -> AsyncIterator[list[SharedPacer]]:
+    """Replicas share pacing through PostgreSQL."""
+    engines = [create_engine(pg_url) for _ in range(2)]
     await migrate(engines[0])
     pacers = [SharedPacer(engine) for engine in engines]
     yield pacers
