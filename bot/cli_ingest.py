@@ -123,6 +123,7 @@ async def _ingest(app: Any, args: argparse.Namespace) -> int:
                 d.topic_alternatives,
                 d.score,
                 d.corroborates,
+                d.also_corroborates,
             )
             for d in result.proposals
         ]
@@ -146,6 +147,7 @@ def _item(
     alternatives: Sequence[str],
     score: float,
     corroborates: int | None,
+    also_cited: Sequence[int],
 ) -> dict[str, Any]:
     """One proposal as --json shows it, whether only drafted (--dry-run) or recorded."""
     return {
@@ -156,6 +158,8 @@ def _item(
         "topic_alternatives": list(alternatives),
         "score": round(score, 4),
         "corroborates": corroborates,
+        # Further points the article is cited on when this is approved.
+        "also_cited": list(also_cited),
     }
 
 
@@ -169,6 +173,7 @@ def _view_item(view: Any) -> dict[str, Any]:
         view.alternatives,
         view.score,
         view.corroborates,
+        view.also_corroborates,
     )
 
 

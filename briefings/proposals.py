@@ -316,11 +316,9 @@ class ProposalStore:
                 if proposal.status != ProposalStatus.PENDING:
                     skipped.append(proposal.id)
                     continue
-                cited = await self._cite(session, proposal, actor) if override is None else []
-                if cited:
-                    corroborated.extend(cited)
-                    links.extend([point_id, proposal.source_id] for point_id in cited)
-                else:
+                repeats = override is None and proposal.corroborates is not None
+                cited = await self._cite(session, proposal, actor) if repeats else []
+                if not cited:
                     target = override or await self._topic_for(session, proposal, created)
                     point = new_point(
                         session,
@@ -334,6 +332,11 @@ class ProposalStore:
                     await self._points.reindex(session, point)
                     proposal.point_id = point.id
                     published.append(point.id)
+                    if override is None and proposal.corroborates is None:
+                        # Something new that also repeats a point: that point cites it too.
+                        cited = await self._cite(session, proposal, actor)
+                corroborated.extend(cited)
+                links.extend([point_id, proposal.source_id] for point_id in cited)
                 proposal.status = ProposalStatus.APPROVED
                 proposal.decided_by, proposal.decided_at = actor.display, utcnow()
             decided = [p.id for p in chosen if p.id not in skipped]

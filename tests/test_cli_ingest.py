@@ -51,7 +51,7 @@ def test_ingest_json_then_review_from_the_shell(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr
     assert "I already have that article" in again.stdout
 
-    assert briefbot(tmp_path, "reject", str(ids[0])).stdout.startswith("Rejected 1 proposals")
+    assert briefbot(tmp_path, "reject", str(ids[0])).stdout.startswith("Rejected 1 proposal.")
     approved = briefbot(tmp_path, "approve", "all")
     assert approved.returncode == 0, approved.stderr
     assert "Already" not in approved.stdout

@@ -120,14 +120,14 @@ async def test_approve_into_another_topic_and_reject(core: Core, store: Briefing
         if line.startswith("• p") and "→ #" not in line and " new /" not in line
     ]
     first, second = fresh[0], fresh[1]
-    assert "Published 1 new points" in await ask(core, f"/approve p{first} economy")
+    assert "Published 1 new point:" in await ask(core, f"/approve p{first} economy")
     catalog = await store.topics.catalog()
     economy = catalog.topic("economy")
     assert economy is not None
     assert any(
         p.sources[-1].url is None and p.sources[-1].key not in CURATED for p in economy.points
     )
-    assert "Rejected 1 proposals" in await ask(core, f"/reject {second}")
+    assert "Rejected 1 proposal." in await ask(core, f"/reject {second}")
     again = await ask(core, f"/approve {second}")
     assert f"p{second}" in again
     assert "Already decided" in again
@@ -140,7 +140,7 @@ async def test_undo_takes_an_approval_back_whole(core: Core, store: BriefingStor
     approved = await ask(core, "/approve all")
     assert texts.APPROVED_UNDO in approved
     undone = await ask(core, "/undo")
-    assert undone == texts.UNDO_APPROVAL.format(count=len(ids))
+    assert undone == texts.counted(texts.UNDO_APPROVAL, len(ids))
     after = await store.topics.catalog()
     assert after.point_count == before.point_count  # the new points are retracted
     ingested = [s for s in after.sources if s not in before.sources]
@@ -244,7 +244,7 @@ async def test_review_buttons_run_as_the_commands_they_carry(
     assert commands[:2] == ["/approve all", "/reject all"]
     move = next(c for c in commands if len(c.split()) == 3)  # "/approve 12 arms"
     _, pid, topic = move.split()
-    assert "Published 1 new points" in await ask(core, move)
+    assert "Published 1 new point:" in await ask(core, move)
     catalog = await store.topics.catalog()
     moved = catalog.topic(topic)
     assert moved is not None
@@ -252,3 +252,28 @@ async def test_review_buttons_run_as_the_commands_they_carry(
     reject = f"/reject {pid}"
     assert reject in commands
     assert "Already decided" in await ask(core, reject)
+
+
+async def test_something_new_that_repeats_a_point_is_published_and_cited_there(
+    core: Core, store: BriefingStore
+) -> None:
+    before = await store.topics.catalog()
+    welcome = next(p for t in before.topics for p in t.points if "airport" in p.text)
+    sentence = (
+        "Kim Jong Un greeted Putin at the airport and hugged him, with generals Pak Jong Chon, "
+        "Ri Pyong Chol and Kang Sun Nam watching."
+    )
+    out = await ask(core, f"/ingest outlet: Test Wire\n{sentence}")
+    assert texts.PROPOSAL_ALSO_CITED.format(ids=f"#{welcome.id}") in out, out
+    assert "• p1 /visit" in out  # a new point: it names people the briefing never mentions
+    approved = await ask(core, "/approve all")
+    assert "Published" in approved
+    assert f"#{welcome.id}" in approved
+    after = await store.topics.catalog()
+    assert after.point_count == before.point_count + 1
+    source = next(s for s in after.sources if s.outlet == "Test Wire")
+    assert source in after.point(welcome.id).sources  # type: ignore[union-attr]
+    await ask(core, "/undo")
+    undone = await store.topics.catalog()
+    assert undone.point_count == before.point_count
+    assert not [p for t in undone.topics for p in t.points if source in p.sources]

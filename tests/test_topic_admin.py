@@ -452,10 +452,10 @@ async def test_remove_from_the_chat(
     count = len((await store.topics.catalog()).topic("vietnam").points)  # type: ignore[union-attr]
     assert "Putin was expected to meet To Lam" in await ask(core, message, "/search To Lam")
     out = await ask(core, message, "/topic remove vietnam")
-    assert out == texts.TOPIC_NOT_EMPTY.format(slug="vietnam", count=count)
+    assert out == texts.counted(texts.TOPIC_NOT_EMPTY, count, slug="vietnam")
     assert (await store.topics.catalog()).topic("vietnam") is not None
     out = await ask(core, message, "/topic remove hanoi \u2014force")
-    assert out == texts.TOPIC_REMOVED_FORCED.format(slug="vietnam", count=count)
+    assert out == texts.counted(texts.TOPIC_REMOVED_FORCED, count, slug="vietnam")
     for name in ("/vietnam", "/hanoi"):
         assert (await ask(core, message, name)).startswith(f"I don't know {name}.")
     assert "/vietnam" not in await ask(core, message, "/help")

@@ -86,7 +86,7 @@ def _explain_topic_admin(error: errors.BriefingError) -> str:
     if isinstance(error, errors.UnknownAlias):
         return texts.UNKNOWN_ALIAS.format(slug=error.slug, alias=clip(error.alias, 40))
     if isinstance(error, errors.TopicNotEmpty):
-        return texts.TOPIC_NOT_EMPTY.format(slug=error.slug, count=error.count)
+        return texts.counted(texts.TOPIC_NOT_EMPTY, slug=error.slug, count=error.count)
     if isinstance(error, errors.BadImportance):
         return texts.BAD_IMPORTANCE.format(value=clip(error.value, 20))
     if isinstance(error, errors.AlreadyInTopic):

@@ -27,7 +27,7 @@ def digest_replies(
     intro = (
         texts.DIGEST_FULL_INTRO
         if digest.full
-        else texts.DIGEST_CHANGES_INTRO.format(count=digest.point_count)
+        else texts.counted(texts.DIGEST_CHANGES_INTRO, count=digest.point_count)
     )
     replies: list[Reply] = []
     sections: list[Section] = []

@@ -13,13 +13,13 @@ HELP_ADMIN_HEADING = "For admins"
 HELP_FOOTER = "Commands work with or without the slash, in any letter case."
 
 TOPICS_TITLE = "Topics"
-TOPIC_LINE = "{title}: {count} points, updated {updated}"
+TOPIC_LINE = "{title}: {count} point{s}, updated {updated}"
 TOPIC_LINE_EMPTY = "{title}: no points yet"
 TOPICS_FOOTER = "{points} points from {sources} sources. Send a topic's command to read it."
 NO_TOPICS = "There are no topics yet. An admin can add briefings with /add."
 
 TOPIC_EMPTY = "Nothing has been published on this topic yet."
-TOPIC_FOOTER = "{count} points · updated {updated} · corroborated points cite several sources"
+TOPIC_FOOTER = "{count} point{s} · updated {updated} · corroborated points cite several sources"
 TOPIC_PAGE_TITLE = "{title} (page {page} of {pages})"
 TOPIC_PAGE_FOOTER = "Points {first}-{last} of {total}, most important first · updated {updated} · corroborated points cite several sources"
 TOPIC_LAST_PAGE_FOOTER = "Points {first}-{last} of {total}: the last page · updated {updated}"
@@ -42,12 +42,12 @@ SEARCH_NO_WORDS = (
 SEARCH_TITLE = "Search: {query}"
 SEARCH_NONE = "No key points mention {query}. Try a different word, or see /topics."
 SEARCH_ANY_WORD = "No point has all of those words; these have some of them."
-SEARCH_FOOTER = "{count} best matches. Send a topic's command for the whole topic."
+SEARCH_FOOTER = "{count} best match{es}. Send a topic's command for the whole topic."
 SEARCH_FOOTER_ONE = "The only match. Send its topic's command for the whole topic."
 
 SOURCES_TITLE = "Sources"
 SOURCE_LINE = "{outlet}: {headline}"
-SOURCE_CITED = "cited by {count} points"
+SOURCE_CITED = "cited by {count} point{s}"
 SOURCES_EMPTY = "No sources are recorded yet."
 
 UNKNOWN_COMMAND = "I don't know /{name}."
@@ -73,7 +73,7 @@ EDIT_DONE = "Point #{id} in /{slug} is now version {version}."
 REMOVE_USAGE = "Usage: /remove <point id>. Point ids show as #12 after each point."
 REMOVE_DONE = "Removed point #{id} from /{slug}. /undo brings it back."
 UNDO_DONE = "Undid your {action} of point #{id}."
-UNDO_APPROVAL = "Undid your approval of {count} proposals: they are pending again, and the points it published or cited are as they were."
+UNDO_APPROVAL = "Undid your approval of {count} proposal{s}: {they_are} pending again, and the points it published or cited are as they were."
 NOTHING_TO_UNDO = "You have nothing left to undo."
 UNDO_CONFLICT = "#{id} was changed by {who} after your {action}; undo refused, nothing changed. /edit {id} changes it by hand."
 BAD_POINT_ID = "{value} is not a point id. Point ids are numbers, shown as #12 after each point."
@@ -104,7 +104,7 @@ TOPIC_ALIASED = "/{alias} now leads to /{slug}."
 TOPIC_UNALIASED = "/{alias} no longer leads to /{slug}."
 TOPIC_REMOVED = "Removed topic /{slug}."
 TOPIC_REMOVED_FORCED = (
-    "Removed topic /{slug} and retracted its {count} points (kept in the audit trail)."
+    "Removed topic /{slug} and retracted its {count} point{s} (kept in the audit trail)."
 )
 BAD_SLUG = "{value} cannot be a topic command: use 1 to 32 lowercase letters a-z and digits, starting with a letter, e.g. sanctions or vietnam2."
 TITLE_EMPTY = "The topic needs a title."
@@ -112,7 +112,7 @@ TITLE_TOO_LONG = "A topic's title can be at most {limit} characters."
 RESERVED_NAME = "/{name} is one of my commands, so a topic cannot use it. Nothing was changed."
 TOPIC_EXISTS = "/{name} is taken: it already leads to /{holder}. Nothing was changed."
 UNKNOWN_ALIAS = "/{slug} has no alias {alias}."
-TOPIC_NOT_EMPTY = "/{slug} still has {count} points. Move or remove them first, or send /topic remove {slug} --force to retract them with the topic."
+TOPIC_NOT_EMPTY = "/{slug} still has {count} point{s}. Move or remove them first, or send /topic remove {slug} --force to retract them with the topic."
 MOVE_USAGE = "Usage: /move <point id> <topic>, e.g. /move 12 arms."
 MOVE_DONE = "Moved point #{id} from /{old} to /{slug}. /undo moves it back."
 IMPORTANCE_USAGE = "Usage: /importance <point id> <1-5>. 5 is the most important; topics list their points most important first."
@@ -142,7 +142,7 @@ ADMINS_NONE = "none"
 # Scheduled digests
 SCHEDULED_DIGEST_TITLE = "{event}: digest for {date}"
 DIGEST_FULL_INTRO = "Everything so far, most important first."
-DIGEST_CHANGES_INTRO = "{count} new or updated points since your last digest."
+DIGEST_CHANGES_INTRO = "{count} new or updated point{s} since your last digest."
 SCHEDULED_DIGEST_FOOTER = "/schedule shows your digest settings; /unsubscribe stops them."
 SUBSCRIBE_DONE = "Subscribed. {summary}"
 SUBSCRIBE_NEXT = "Next digest: {next}."
@@ -206,9 +206,9 @@ INGEST_ALREADY = (
 )
 INGEST_NOTHING_NEW = "Source {key} is recorded, but I found no new key points in it to propose."
 INGEST_TITLE = "Proposed from {outlet}"
-INGEST_INTRO = "{headline}: {count} proposals, most important first."
+INGEST_INTRO = "{headline}: {count} proposal{s}, most important first."
 PROPOSALS_TITLE = "Proposals waiting for review"
-PROPOSALS_INTRO = "{count} proposals are pending."
+PROPOSALS_INTRO = "{count} proposal{s} {are} pending."
 PROPOSALS_NONE = "No proposals are pending. /ingest an article to get some."
 PROPOSALS_FOOTER = "/approve <ids|all> [topic] publishes, /reject <ids|all> drops; p12 → #57 cites the article on point #57 instead of adding a point."
 PROPOSALS_MORE = "{count} more: /proposals lists them all."
@@ -216,6 +216,7 @@ PROPOSALS_TOO_LONG = "Too long to propose as they are (summarise them with /add)
 PROPOSAL_SAME_AS = "same as #{id}: {text}"
 PROPOSAL_NEW_TOPIC = "no topic fits: new topic /{slug}, {title}"
 PROPOSAL_OR = "or {second}"
+PROPOSAL_ALSO_CITED = "the article is also cited on {ids}"
 PROPOSAL_NEEDS_CONTEXT = "needs context: check who or what it refers to"
 APPROVE_ALL = "Approve all"
 REJECT_ALL = "Reject all"
@@ -223,10 +224,24 @@ CHOICE_USAGE = "Say which proposals: ids such as 12 13 or 12-15, or all. /propos
 CHOICE_BAD_WORD = "{value} is not a proposal id or a topic. Proposal ids show as p12."
 CHOICE_TOO_MANY = "That is more than {limit} proposals at once; use all, or fewer ids."
 UNKNOWN_PROPOSAL = "There is no proposal p{id}. /proposals lists the pending ones."
-APPROVED_PUBLISHED = "Published {count} new points: {ids}."
-APPROVED_CITED = "Added the article as a source of {count} existing points: {ids}."
+APPROVED_PUBLISHED = "Published {count} new point{s}: {ids}."
+APPROVED_CITED = "Added the article as a source of {count} existing point{s}: {ids}."
 APPROVED_TOPICS = "New topics: {names}."
 APPROVED_UNDO = "/undo takes it back."
-REJECTED_DONE = "Rejected {count} proposals."
+REJECTED_DONE = "Rejected {count} proposal{s}."
 DECIDED_ALREADY = "Already decided, left as they were: {ids}."
 NOTHING_PENDING = "No pending proposals matched; nothing was changed."
+
+
+def counted(template: str, count: int, **fields: object) -> str:
+    """`template` filled in with `count` and the words that agree with it: {s} and {es} (the
+    plural ending), {are} and {they_are}: "1 proposal is", "2 proposals are"."""
+    one = count == 1
+    return template.format(
+        count=count,
+        s="" if one else "s",
+        es="" if one else "es",
+        are="is" if one else "are",
+        they_are="it is" if one else "they are",
+        **fields,
+    )

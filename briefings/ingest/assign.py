@@ -3,7 +3,10 @@
 The query is the proposal's own text plus, with less weight, the sentences around it and the
 heading it sits under. A topic's score mixes how close the query is to the topic as a whole
 (title, description, aliases and all points) with how close the proposal is to the topic's
-nearest points."""
+nearest points. Articles run in sections, so a proposal also leans towards what the proposals
+around it are about (most those nearest) and, less, towards what the whole article is about:
+"The two leaders then held talks on trade" is about the Hanoi stop when the sentences around it
+are."""
 
 from __future__ import annotations
 
@@ -23,6 +26,11 @@ WHOLE_TOPIC_WEIGHT = 0.7
 # Below this score no existing topic fits and a new one is suggested.
 NEW_TOPIC_BELOW = 0.08
 MAX_SLUG = 20
+# How much the surrounding proposals' topics count beside a proposal's own score, and how
+# fast that pull fades with distance (per proposal); the whole article's topics count less.
+NEIGHBOURHOOD_WEIGHT = 1.0
+NEIGHBOURHOOD_DECAY = 0.7
+ARTICLE_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,23 @@ def topic_scores(
         if columns.shape[1]:
             nearest[:, topic] = columns.max(axis=1)
     return WHOLE_TOPIC_WEIGHT * whole + (1 - WHOLE_TOPIC_WEIGHT) * nearest
+
+
+def neighbourhood(own_scores: Any) -> Any:
+    """A (units x topics) array: for each proposal, what the others are about, weighted by
+    closeness, plus what the whole article is about. Centred per row, so it only reorders."""
+    import numpy as np
+
+    rows = np.asarray(own_scores)
+    count = rows.shape[0]
+    if count < 2:
+        return np.zeros_like(rows)
+    distance = np.abs(np.arange(count)[:, None] - np.arange(count)[None, :])
+    kernel = NEIGHBOURHOOD_DECAY**distance
+    np.fill_diagonal(kernel, 0.0)  # a proposal's own score is counted already
+    around = kernel @ rows / kernel.sum(axis=1, keepdims=True)
+    pull = around + ARTICLE_WEIGHT * rows.mean(axis=0)[None, :]
+    return pull - pull.mean(axis=1, keepdims=True)
 
 
 def choose(

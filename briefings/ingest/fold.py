@@ -7,6 +7,7 @@ words are unknown to the topics' vocabulary."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,13 +15,22 @@ from typing import Any
 from briefings.ingest.split import Unit
 from briefings.ingest.types import PendingDoc
 from briefings.ingest.vectors import TopicIndex
-from briefings.ingest.words import fold
+from briefings.ingest.words import fold, words
+
+_EDGE = "\"'“”‘’()[],;:.!?—–"
+# A full stop after these does not end a sentence, so the next word is not an opening word.
+_ABBREVIATION = re.compile(r"^(?:[A-Z]\.)+[A-Z]?$|^(?:Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Prof|Rev)$")
 
 CANDIDATES = 3
 # Cosine to the nearest point at or above which a proposal corroborates it.
 FOLD_AT = 0.27
 # A second or third candidate this close is corroborated as well.
 ALSO_FOLD_AT = 0.27
+# A proposal naming this many people, places or figures the briefing never mentions says
+# something new, however close it is to a point: it becomes a new point that also cites the
+# point it resembles ("Putin is accompanied by Manturov, Belousov and Lavrov" beside a point
+# on who announced the delegation).
+NEW_NAMES_AT = 3
 # Fuzzy token ratio (0-100) at or above which a proposal repeats a pending one.
 PENDING_AT = 85.0
 
@@ -34,24 +44,56 @@ class FoldChoice:
     also: tuple[int, ...] = ()
 
 
-def fold_onto_points(point_sims: Any, index: TopicIndex | None, rows: int) -> list[FoldChoice]:
+def unknown_names(text: str, known: frozenset[str]) -> set[str]:
+    """Capitalised words and figures after the first word of a sentence that the briefing's
+    words do not include: the new people, places and numbers a text brings."""
+    found: set[str] = set()
+    opening = True
+    for token in text.split():
+        core = token.strip(_EDGE).removesuffix("'s").removesuffix("’s")
+        named = core and not opening and (core[0].isupper() or core[0].isdigit())
+        if named and not set(words(core)) <= known:
+            found.add(core)
+        opening = token.endswith((".", "!", "?")) and not _ABBREVIATION.match(core)
+    return found
+
+
+def fold_onto_points(
+    point_sims: Any,
+    index: TopicIndex | None,
+    units: Sequence[str],
+    part_sims: Sequence[Any] = (),
+) -> list[FoldChoice]:
+    """For each unit, the point it repeats and the three nearest.
+
+    `part_sims[row]`, for a unit of two sentences, holds each sentence's similarities on its
+    own: a merged "Putin was greeted by a crowd. He came at Kim's invitation." repeats two
+    points, and the second sentence alone finds the second one."""
     import numpy as np
 
     if index is None or not index.point_ids:
-        return [FoldChoice(None, (), 0.0, None) for _ in range(rows)]
+        return [FoldChoice(None, (), 0.0, None) for _ in units]
     choices: list[FoldChoice] = []
-    for row in range(rows):
+    for row, text in enumerate(units):
         similarities = point_sims[row]
         best = np.argsort(-similarities, kind="stable")[:CANDIDATES]
         candidates = tuple(index.point_ids[i] for i in best)
         top = float(similarities[best[0]])
-        corroborates = candidates[0] if top >= FOLD_AT else None
-        also = tuple(
-            index.point_ids[i]
-            for i in best[1:]
-            if corroborates is not None and float(similarities[i]) >= ALSO_FOLD_AT
-        )
-        choices.append(FoldChoice(corroborates, candidates, top, None, also))
+        repeated: list[int] = []
+        if top >= FOLD_AT:
+            repeated = [index.point_ids[i] for i in best if similarities[i] >= ALSO_FOLD_AT]
+            repeated = [candidates[0], *repeated]
+        for sentence in part_sims[row] if row < len(part_sims) else ():
+            nearest = int(np.argmax(sentence))
+            if float(sentence[nearest]) >= FOLD_AT:
+                repeated.append(index.point_ids[nearest])
+        repeated = list(dict.fromkeys(repeated))
+        if not repeated:
+            choices.append(FoldChoice(None, candidates, top, None))
+        elif len(unknown_names(text, index.known_words)) >= NEW_NAMES_AT:
+            choices.append(FoldChoice(None, candidates, top, None, tuple(repeated)))
+        else:
+            choices.append(FoldChoice(repeated[0], candidates, top, None, tuple(repeated[1:])))
     return choices
 
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from typing import Any
 
 from briefings.errors import NoStoryFound, NotEnglish
-from briefings.ingest.assign import choose, topic_scores
+from briefings.ingest.assign import NEIGHBOURHOOD_WEIGHT, choose, neighbourhood, topic_scores
 from briefings.ingest.clean import CleanPage, clean_page
 from briefings.ingest.decode import decode, html_lines, is_html, text_lines
 from briefings.ingest.fold import fold_onto_pending, fold_onto_points
 from briefings.ingest.language import looks_english
 from briefings.ingest.page import PageMeta
 from briefings.ingest.score import importance, scores
-from briefings.ingest.split import proposals, sentences
+from briefings.ingest.split import Sentence, Unit, proposals, sentences
 from briefings.ingest.types import (
     ArticleInput,
     IngestResult,
@@ -21,7 +22,7 @@ from briefings.ingest.types import (
     ProposalDraft,
     TopicDoc,
 )
-from briefings.ingest.vectors import topic_index
+from briefings.ingest.vectors import TopicIndex, topic_index
 from briefings.ingest.words import fold
 
 
@@ -51,6 +52,24 @@ def read_page(article: ArticleInput) -> CleanPage:
     return page
 
 
+def sentence_similarities(
+    units: Sequence[Unit], found: Sequence[Sentence], index: TopicIndex
+) -> list[Any]:
+    """For each unit of several sentences, each sentence's similarity to every point; an empty
+    list for a unit of one sentence (its own similarities say it all)."""
+    texts = [found[k].text for u in units if u.last > u.first for k in range(u.first, u.last + 1)]
+    if not texts:
+        return [[] for _ in units]
+    rows = index.point_similarities(texts, index.vectors(texts))
+    result: list[Any] = []
+    at = 0
+    for unit in units:
+        count = unit.last - unit.first + 1 if unit.last > unit.first else 0
+        result.append(list(rows[at : at + count]))
+        at += count
+    return result
+
+
 def propose(
     article: ArticleInput, topics: Sequence[TopicDoc], pending: Sequence[PendingDoc] = ()
 ) -> IngestResult:
@@ -69,14 +88,17 @@ def propose(
         point_sims = index.point_similarities([u.text for u in units], own)
         # Topics by words only: character n-grams give every pair of texts some similarity.
         word_sims = (own @ index.point_rows.T).toarray()
-        ranked = topic_scores(units, found, index, own, word_sims)
         alone = topic_scores(units, found, index, own, word_sims, with_context=False)
+        ranked = topic_scores(units, found, index, own, word_sims)
+        ranked = ranked + NEIGHBOURHOOD_WEIGHT * neighbourhood(alone)
         taken = {name for t in topics for name in (t.slug, *t.aliases)}
         choices = choose(units, ranked, alone, index, taken)
-        folds = fold_onto_points(point_sims, index, len(units))
+        folds = fold_onto_points(
+            point_sims, index, [u.text for u in units], sentence_similarities(units, found, index)
+        )
     else:
         choices = choose(units, None, None, None, set())
-        folds = fold_onto_points(None, None, len(units))
+        folds = fold_onto_points(None, None, [u.text for u in units])
     drafts: list[ProposalDraft] = []
     for unit, choice, folded, pending_id, score in zip(
         units, choices, folds, repeats, ranks, strict=True

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from briefings.ingest.types import TopicDoc
-from briefings.ingest.words import content_terms
+from briefings.ingest.words import content_terms, words
 
 WORD_WEIGHT = 0.5
 
@@ -31,6 +31,8 @@ class TopicIndex:
     # Character n-grams catch what stems miss: "defence"/"defense", "Kim Jong-un"/"Kim Jong Un".
     char_vectorizer: Any
     point_char_rows: Any
+    # Every word the topics and points use: what the briefing already mentions.
+    known_words: frozenset[str] = frozenset()
 
     def vectors(self, texts: Sequence[str]) -> Any:
         return self.vectorizer.transform(list(texts))
@@ -78,4 +80,5 @@ def topic_index(topics: tuple[TopicDoc, ...]) -> TopicIndex | None:
         point_rows=vectorizer.transform(texts),
         char_vectorizer=char_vectorizer,
         point_char_rows=char_vectorizer.transform(texts),
+        known_words=frozenset(w for text in headers + texts for w in words(text)),
     )

@@ -56,7 +56,7 @@ async def test_first_digest_is_full_then_only_changes(env: Env) -> None:
     assert await env.delivery.deliver(sub.id, SLOT + dt.timedelta(days=2)) == "sent"
     third = "\n".join(s.text for s in env.adapter.to("100"))
     assert added.text in third
-    assert "1 new or updated points" in third
+    assert "1 new or updated point since" in third
     assert "does not follow" not in third
     assert treaty.points[0].text not in third
 

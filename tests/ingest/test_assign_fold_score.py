@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from briefings.ingest import ArticleInput, PendingDoc, TopicDoc, propose
+from briefings.ingest.assign import neighbourhood
+from briefings.ingest.fold import unknown_names
 from briefings.ingest.score import importance, information
 
 ARTICLE = "\n\n".join(
@@ -91,3 +93,64 @@ def test_information_and_importance_bounds() -> None:
     rich = information("Mayor Anna Berg said 40 million euros in 2026, “a fair price for it”.")
     assert 0.5 < rich <= 1
     assert [importance(s) for s in (0.0, 0.3, 0.45, 0.6, 0.9)] == [1, 2, 3, 4, 5]
+
+
+def test_each_sentence_of_a_merged_pair_folds_onto_its_own_point(
+    topics: tuple[TopicDoc, ...],
+) -> None:
+    article = (
+        "The container harbour will open in 2026 after three years of construction works. "
+        "Its basin was dredged at a cost to the city of 40 million euros."
+    )
+    (pair,) = propose(ArticleInput(article), topics).proposals
+    assert pair.text.startswith("The container harbour")
+    assert "Its basin" in pair.text
+    assert pair.corroborates == 1
+    assert pair.also_corroborates == (2,)
+
+
+def test_a_close_sentence_naming_new_people_is_new_and_also_cites_the_point(
+    topics: tuple[TopicDoc, ...],
+) -> None:
+    plain = "The container harbour will open in 2026 after three years of construction works."
+    named = (
+        "The container harbour will open in 2026 after three years of works, engineers "
+        "Jan Kowalski and Anna Berg told the Harbour Board."
+    )
+    assert propose(ArticleInput(plain), topics).proposals[0].corroborates == 1
+    (proposal,) = propose(ArticleInput(named), topics).proposals
+    assert proposal.corroborates is None
+    assert proposal.topic == "harbour"
+    assert proposal.also_corroborates == (1,)
+
+
+def test_unknown_names_are_the_capitalised_words_the_briefing_lacks() -> None:
+    known = frozenset({"harbour", "city", "mayor"})
+    text = "Mayor Anna Berg said the Harbour opens in 2026. Construction costs U.S. Steel 40m."
+    # Opening words are not names; "Construction" opens a sentence, "Mayor" the text.
+    assert unknown_names(text, known) == {"Anna", "Berg", "2026", "U.S", "Steel", "40m"}
+
+
+def test_proposals_lean_towards_the_topic_of_the_sentences_around_them(
+    topics: tuple[TopicDoc, ...],
+) -> None:
+    schools = [
+        "Teachers across the district walked out on Tuesday over pay and classroom sizes.",
+        "Two primary schools will close because pupil numbers fell, the district said.",
+        "Negotiations are expected to resume after the holidays, officials said.",
+        "Teachers want a pay rise and a cap on the number of pupils per class.",
+    ]
+    result = propose(ArticleInput("\n\n".join(schools)), topics)
+    talks = next(p for p in result.proposals if p.text.startswith("Negotiations"))
+    assert (talks.topic or talks.topic_alternatives[0]) == "schools"
+
+
+def test_the_neighbourhood_pull_fades_with_distance_and_only_reorders() -> None:
+    import numpy as np
+
+    own = np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 1.0]])
+    pull = neighbourhood(own)
+    assert np.allclose(pull.sum(axis=1), 0.0)  # centred: adds the same to no topic
+    assert pull[1, 0] > pull[1, 1]  # next to the first topic's sentence
+    assert pull[3, 1] > pull[3, 0]  # next to the second's
+    assert neighbourhood(own[:1]).tolist() == [[0.0, 0.0]]  # one proposal: nothing around

@@ -87,7 +87,7 @@ async def undo(ctx: Context) -> list[Reply]:
     entry = await ctx.store.points.undo(ctx.incoming.actor)
     if entry.entity == APPROVAL:
         count = len((entry.after or {}).get("proposals", []))
-        return [Reply.text(texts.UNDO_APPROVAL.format(count=count))]
+        return [Reply.text(texts.counted(texts.UNDO_APPROVAL, count=count))]
     return [Reply.text(texts.UNDO_DONE.format(action=entry.action, id=entry.entity_id))]
 
 

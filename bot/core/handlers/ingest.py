@@ -142,8 +142,8 @@ async def ingest(ctx: Context) -> list[Reply]:
         recorded.proposals,
         catalog,
         title=texts.INGEST_TITLE.format(outlet=recorded.source.outlet),
-        intro=texts.INGEST_INTRO.format(
-            headline=recorded.source.headline, count=len(recorded.proposals)
+        intro=texts.counted(
+            texts.INGEST_INTRO, headline=recorded.source.headline, count=len(recorded.proposals)
         ),
         too_long=result.too_long,
     )

@@ -40,6 +40,9 @@ def _item(p: ProposalView, catalog: Catalog) -> Item:
         where = texts.PROPOSAL_OR.format(second=f"/{second}") if second else ""
         tag = f"p{p.id} /{p.topic}"
     notes = [where] if where else []
+    if p.also_corroborates:
+        ids = ", ".join(f"#{i}" for i in p.also_corroborates)
+        notes.append(texts.PROPOSAL_ALSO_CITED.format(ids=ids))
     if "needs-context" in p.flags:
         notes.append(texts.PROPOSAL_NEEDS_CONTEXT)
     text = p.text + (f" ({'; '.join(notes)})" if notes else "")
@@ -93,7 +96,7 @@ async def proposals(ctx: Context) -> list[Reply]:
         pending,
         ctx.catalog,
         title=texts.PROPOSALS_TITLE,
-        intro=texts.PROPOSALS_INTRO.format(count=len(pending)),
+        intro=texts.counted(texts.PROPOSALS_INTRO, count=len(pending)),
     )
 
 
@@ -101,15 +104,17 @@ def summary_lines(decision: Decision) -> list[str]:
     lines = []
     if decision.published:
         ids = ", ".join(f"#{i}" for i in decision.published)
-        lines.append(texts.APPROVED_PUBLISHED.format(count=len(decision.published), ids=ids))
+        lines.append(
+            texts.counted(texts.APPROVED_PUBLISHED, count=len(decision.published), ids=ids)
+        )
     if decision.corroborated:
         ids = ", ".join(f"#{i}" for i in decision.corroborated)
-        lines.append(texts.APPROVED_CITED.format(count=len(decision.corroborated), ids=ids))
+        lines.append(texts.counted(texts.APPROVED_CITED, count=len(decision.corroborated), ids=ids))
     if decision.topics_created:
         names = ", ".join(f"/{s}" for s in decision.topics_created)
         lines.append(texts.APPROVED_TOPICS.format(names=names))
     if decision.rejected:
-        lines.append(texts.REJECTED_DONE.format(count=len(decision.rejected)))
+        lines.append(texts.counted(texts.REJECTED_DONE, count=len(decision.rejected)))
     if decision.skipped:
         ids = ", ".join(f"p{i}" for i in decision.skipped)
         lines.append(texts.DECIDED_ALREADY.format(ids=ids))

@@ -31,7 +31,7 @@ async def search(ctx: Context) -> list[Reply]:
             sections=(Section(None, items),),
             sources=citations.refs,
             footer=(
-                texts.SEARCH_FOOTER.format(count=len(items))
+                texts.counted(texts.SEARCH_FOOTER, count=len(items))
                 if len(items) > 1
                 else texts.SEARCH_FOOTER_ONE
             ),

@@ -83,7 +83,7 @@ async def _remove(ctx: Context, rest: str) -> list[Reply]:
     retract = ctx.store.points.retract_topic_points if len(words) == 2 else None
     topic = await ctx.store.topics.remove_topic(words[0], ctx.incoming.actor, retract)
     if topic.retracted:
-        done = texts.TOPIC_REMOVED_FORCED.format(slug=topic.slug, count=topic.retracted)
+        done = texts.counted(texts.TOPIC_REMOVED_FORCED, slug=topic.slug, count=topic.retracted)
     else:
         done = texts.TOPIC_REMOVED.format(slug=topic.slug)
     return [Reply.text(done)]

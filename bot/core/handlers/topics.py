@@ -29,8 +29,8 @@ async def topics(ctx: Context) -> list[Reply]:
     items = tuple(
         Item(
             text=(
-                texts.TOPIC_LINE.format(
-                    title=t.title, count=len(t.points), updated=when(t.updated_at)
+                texts.counted(
+                    texts.TOPIC_LINE, title=t.title, count=len(t.points), updated=when(t.updated_at)
                 )
                 if t.points
                 else texts.TOPIC_LINE_EMPTY.format(title=t.title)
@@ -66,7 +66,8 @@ def topic_reply(
     items = tuple(point_item(p, citations) for p in shown)
     buttons = topic_buttons(all_topics, current=topic.slug)
     updated = when(topic.updated_at)
-    title, footer = topic.title, texts.TOPIC_FOOTER.format(count=len(items), updated=updated)
+    title = topic.title
+    footer = texts.counted(texts.TOPIC_FOOTER, count=len(items), updated=updated)
     if len(pages) > 1:
         first = sum(len(p) for p in pages[: page - 1]) + 1
         last_page = page == len(pages)
@@ -160,7 +161,7 @@ async def sources(ctx: Context) -> list[Reply]:
         Item(
             text=texts.SOURCE_LINE.format(outlet=s.outlet, headline=s.headline)
             + (f" ({s.published:%d %b %Y})" if s.published else "")
-            + f"; {texts.SOURCE_CITED.format(count=cited[s.id])}"
+            + f"; {texts.counted(texts.SOURCE_CITED, count=cited[s.id])}"
             + (f" {s.url}" if s.url else ""),  # platforms turn a bare address into a link
             tag=s.key,
         )
