@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA_FILE = ROOT / "briefings" / "data" / "putin_dprk_2024.yaml"
 SEEDS = ROOT / "tests" / "fixtures" / "articles"
 UNTUNED = SEEDS / "untuned"
+HELDOUT = SEEDS / "heldout"
 
 
 @dataclass(frozen=True)
