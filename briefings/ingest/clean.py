@@ -1,8 +1,9 @@
 """Keep the story of a page, drop its furniture: page-level rules over the lines of a page.
 
 A line is story prose, a section heading, or noise. The rules, in order: the footer after a
-copyright line; embedded social posts (the handle line and the post text above it); photo
-captions; repeated lines; "related"/"read also" teasers and the stories they introduce
+copyright line; embedded social posts (the handle line and the post text above it, or the
+"A post shared by" line and the post below it); photo captions; an author's note in the lower
+half of the page; repeated lines; "related"/"read also" teasers and the stories they introduce
 (paragraphs after the marker that share almost no vocabulary with the rest of the page); the
 masthead before the first paragraph (title, date, byline); labels that head nothing;
 and whatever follows the last paragraph."""
@@ -14,7 +15,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from briefings.ingest.noise import POST_HANDLE, SOCIAL_LINK, line_noise
+from briefings.ingest.noise import AUTHOR_BIO, POST_HANDLE, SOCIAL_LINK, line_noise
 from briefings.ingest.page import PageMeta, SourceLine, outlet_from_legal, parse_date
 from briefings.ingest.words import content_terms, fold
 
@@ -32,6 +33,9 @@ MIN_COHESION = 0.35
 CORE_PARAGRAPHS = 3
 MAX_CORE_TEASER = 2
 MIN_TERMS_FOR_COHESION = 8
+# A one-sentence line this short right above a photo credit is the photo's caption.
+MAX_CAPTION_WORDS = 35
+_INNER_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+[A-Z“\"]")
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,9 @@ def clean_page(lines: list[SourceLine], meta: PageMeta | None = None) -> CleanPa
     prose = [is_prose(t) and not line.heading for t, line in zip(texts, lines, strict=True)]
     _drop_footer(noise)
     _drop_posts(texts, noise)
+    _drop_embeds(texts, noise)
     _drop_captions(texts, noise, prose)
+    _drop_author_notes(texts, noise)
     _drop_repeats(texts, noise)
     reference = _story_terms(texts, noise, prose)
     _drop_teasers(texts, noise, prose, reference)
@@ -115,10 +121,29 @@ def _starts_like_post(text: str) -> bool:
     )
 
 
+def _drop_embeds(texts: list[str], noise: list[str | None]) -> None:
+    """ "A post shared by ...:" introduces the post's text on the next line."""
+    for i, kind in enumerate(noise[:-1]):
+        if kind == "embed" and noise[i + 1] is None and len(texts[i + 1]) <= POST_BUDGET:
+            noise[i + 1] = "social-post"
+
+
 def _drop_captions(texts: list[str], noise: list[str | None], prose: list[bool]) -> None:
     for i, kind in enumerate(noise):
-        if kind == "photo-credit" and i > 0 and not prose[i - 1] and noise[i - 1] is None:
+        if kind != "photo-credit" or i == 0 or noise[i - 1] is not None:
+            continue
+        above = texts[i - 1]
+        one_sentence = not _INNER_SENTENCE_END.search(above)
+        if not prose[i - 1] or (one_sentence and len(above.split()) <= MAX_CAPTION_WORDS):
             noise[i - 1] = "caption"
+
+
+def _drop_author_notes(texts: list[str], noise: list[str | None]) -> None:
+    """ "Daria Lind is the Moscow correspondent of ..." in the lower half of a page is about
+    the writer, not the story (higher up, such a line introduces a source)."""
+    for i in range(len(texts) // 2, len(texts)):
+        if noise[i] is None and AUTHOR_BIO.match(texts[i]):
+            noise[i] = "author"
 
 
 def _drop_repeats(texts: list[str], noise: list[str | None]) -> None:

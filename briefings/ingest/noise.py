@@ -45,6 +45,7 @@ READING_TIME = re.compile(
 )
 COMMENTS = re.compile(
     r"^(?:leave|post|add|write|submit) an? (?:comment|reply|response)\b|\b(?:no|\d+)\s+comments?\b|"
+    r"\bcomments? (?:are|is|have been|has been) (?:now )?(?:closed|disabled|turned off)\b|"
     r"^(?:view|show|load|see|read)\s+(?:all\s+)?(?:\d+\s+)?comments\b|"
     r"\bjoin the (?:conversation|discussion)\b|^comments?(?:\s*\(\d+\))?$",
     _I,
@@ -52,7 +53,7 @@ COMMENTS = re.compile(
 CREDIT = re.compile(
     r"[(\[](?:image|photo|picture|video|graphic|illustration|file)s?\s*"
     r"(?:credit|courtesy|source|by)?\s*:[^)\]]*[)\]]\s*$|"
-    r"^(?:photo|image|picture|credit|source|file photo|illustration)s?\s*(?:credit)?\s*:|"
+    r"^(?:photo(?:graph)?|image|picture|credit|source|file photo|illustration)s?\s*(?:credit)?\s*:|"
     r"\b(?:photo|image|picture)s?\s+(?:by|credit|courtesy(?: of)?)\s|"
     r"[/|]\s*(?:getty images|afp|reuters|ap|epa|shutterstock|alamy)[\w ]*\s*$",
     _I,
@@ -75,6 +76,36 @@ SOCIAL_LINK = re.compile(
 )
 # "— Name (@handle) June 18, 2024": the line that closes an embedded post.
 POST_HANDLE = re.compile(r"^[—–-]{1,2}\s*.{0,80}\(@\w{1,30}\)\s*(?:.{0,40}\d{4})?\s*$")
+# "Correction: This article was amended on ...", "An earlier version of this story said ...".
+CORRECTION = re.compile(
+    r"^(?:corrections?|clarifications?|editor'?s note|update)\s*[:—–-]|"
+    r"\bthis (?:article|story|report|piece|post) (?:was|has been) (?:amended|updated|corrected|"
+    r"changed|edited)\b|\ban earlier version of this (?:article|story|report|piece)\b|"
+    r"\ban earlier version (?:said|stated|misstated|gave|named|misnamed|wrongly|incorrectly)\b",
+    _I,
+)
+# The newsroom talking about its own coverage: "We are closing this live blog now", "Thank you
+# for following our coverage", "You have read 3 of 5 free articles this month".
+HOUSEKEEPING = re.compile(
+    r"\blive ?(?:blog|coverage|page|updates)\b.*\b(?:clos|pause|end|resum|continu)|"
+    r"\b(?:clos|pause|end|resum)\w* (?:this|our) live\b|"
+    r"\b(?:thank you|thanks) for (?:following|reading|joining|watching|listening)\b|"
+    r"\b\d+ (?:of|out of) \d+ free (?:articles?|stories|reads)\b|"
+    r"\bfree (?:articles?|stories) (?:left|remaining)\b",
+    _I,
+)
+# An author's note at the foot of a page: "Daria Lind is the Moscow correspondent of ...".
+AUTHOR_BIO = re.compile(
+    r"^(?:[A-Z][\w'’.-]+ ){1,3}(?:is|was|has been|writes as) (?:a|an|the|our)\b[^.]{0,80}?"
+    r"\b(?:correspondent|reporter|editor|writer|journalist|columnist|contributor|producer|"
+    r"bureau chief|news ?editor|staff writer)s?\b",
+)
+# "A post shared by ...:", "Watch: ..." — the line that introduces an embedded post or clip.
+EMBED_INTRO = re.compile(
+    r"^(?:an? )?(?:post|tweet|message|video|clip|reel|photo) (?:shared|posted|published|"
+    r"uploaded) (?:by|on|to)\b.{0,120}:?$",
+    _I,
+)
 RELATED = re.compile(
     r"^[\W_]*(?:read (?:also|more|next)|see also|also read|related(?: \w+){0,2}|"
     r"more (?:from|on|stories|news|in)\b.*|other (?:topics|stories|news)(?: of interest)?|"
@@ -150,6 +181,9 @@ def line_noise(text: str) -> str | None:
         ("legal", words <= 40 and bool(LEGAL.search(text))),
         ("social-post", bool(SOCIAL_LINK.search(text) or POST_HANDLE.match(text))),
         ("related", words <= 15 and bool(RELATED.match(text))),
+        ("correction", words <= 60 and bool(CORRECTION.search(bare))),
+        ("housekeeping", words <= 40 and bool(HOUSEKEEPING.search(bare))),
+        ("embed", words <= 30 and bool(EMBED_INTRO.match(text))),
         ("appeal", _is_appeal(bare, words)),
         ("reader-prompt", _is_reader_prompt(bare, words)),
     ]

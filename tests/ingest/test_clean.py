@@ -145,3 +145,66 @@ def test_photo_captions_with_positions_are_noise(line: str) -> None:
 
 def test_a_sentence_with_parentheses_is_not_a_caption() -> None:
     assert line_noise("The treaty (signed on Wednesday) binds both sides to mutual aid.") is None
+
+
+def test_corrections_and_the_author_note_at_the_foot_go() -> None:
+    text = kept(
+        *STORY,
+        "Correction: this story was amended on 3 May 2024 to give the right date of the vote.",
+        "An earlier version of this article misnamed the harbour master.",
+        "Piet Jansen is the city hall reporter of the Example Gazette. He has covered the port "
+        "since 2015.",
+    )
+    assert text == "\n\n".join(STORY)
+
+
+def test_a_source_introduced_high_up_is_not_an_author_note() -> None:
+    source = (
+        "Karin Visser is a former editor of the port authority's yearbook, and she opposed "
+        "the plan from the start."
+    )
+    lines = [STORY[0], source, *STORY[1:], *STORY]
+    assert source in kept(*lines)
+
+
+def test_live_blog_and_paywall_housekeeping_go() -> None:
+    text = kept(
+        *STORY[:3],
+        "We are pausing our live coverage of the council meeting here; thanks for reading.",
+        "You have read 4 of 10 free articles this month.",
+        "Comments are now closed on this story.",
+        *STORY[3:],
+    )
+    assert text == "\n\n".join(STORY)
+
+
+def test_an_embedded_post_introduced_by_its_platform_line_goes_with_its_text() -> None:
+    text = kept(
+        *STORY[:3],
+        "A post shared by a dock workers' union this afternoon:",
+        "Twenty cranes, zero safety plans. We will be at the council on Monday.",
+        *STORY[3:],
+    )
+    assert text == "\n\n".join(STORY)
+
+
+def test_a_one_sentence_caption_above_a_photograph_credit_goes() -> None:
+    text = kept(
+        *STORY[:2],
+        "Council members vote on the harbour plan in the town hall, 6 May 2024.\n"
+        "Photograph: Jan Smit/Example Gazette",
+        *STORY[2:],
+    )
+    assert text == "\n\n".join(STORY)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "An earlier version of the harbour plan, drawn up in 2009, was dropped over its cost.",
+        '"Thank you for following the rules," the harbour master told the crews on Monday.',
+        "Correspondents from three countries watched the council vote on the harbour plan.",
+    ],
+)
+def test_story_lines_that_resemble_housekeeping_stay(line: str) -> None:
+    assert line_noise(line) is None
