@@ -20,6 +20,7 @@ from sqlalchemy import text
 from bench.common import summary_ms
 from briefings.db import create_engine, migrate
 from briefings.pacing import SharedPacer
+from briefings.send_path import send_path_engine
 
 DEFAULT_COUNT = 2000
 TOKEN_SPACING = 1.05 / 30
@@ -40,7 +41,8 @@ async def main(count: int = DEFAULT_COUNT) -> None:
         return
     engine = create_engine(url)
     await migrate(engine)
-    pacers = [SharedPacer(engine), SharedPacer(engine)]
+    send_paths = [send_path_engine(engine) for _ in range(2)]  # two replicas, two pools
+    pacers = [SharedPacer(path) for path in send_paths if path is not None]
     try:
         await reserve_all(pacers[0], range(50), [])  # connections and prepared statements
         samples: list[float] = []
@@ -52,8 +54,9 @@ async def main(count: int = DEFAULT_COUNT) -> None:
         )
         elapsed = time.perf_counter() - started
     finally:
-        for pacer in pacers:
-            await pacer.close()
+        for path in send_paths:
+            if path is not None:
+                await path.dispose()
         async with engine.begin() as connection:
             await connection.execute(text("DELETE FROM send_pacing WHERE key LIKE 'bench:%'"))
         await engine.dispose()

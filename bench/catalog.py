@@ -97,6 +97,17 @@ BENCHMARKS = (
         ),
     ),
     Benchmark(
+        "bench.bench_leaving",
+        "paced digests, store pool busy",
+        (
+            Figure("p50_ms", "paced moment -> departure, p50", "", " ms"),
+            Figure("p95_ms", "paced moment -> departure, p95", "", " ms"),
+            Figure("max_ms", "paced moment -> departure, max", "", " ms"),
+            Figure("late", "messages later than 35 ms", ""),
+        ),
+        databases=("postgresql",),
+    ),
+    Benchmark(
         "bench.bench_ingest",
         "ingestion (no database)",
         (

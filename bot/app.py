@@ -10,6 +10,8 @@ import signal
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from bot.adapters.base import ChatAdapter, Replicas
 from bot.adapters.slack.settings import SlackSettings
 from bot.adapters.telegram.settings import TelegramSettings
@@ -33,8 +35,9 @@ from briefings.db import create_engine, describe, migrate, schema_lock
 from briefings.leases import LeaseStore
 from briefings.ledger import DeliveryLedger
 from briefings.loader import DEFAULT_FILE, BriefingData, load_briefings
-from briefings.pacing import SharedPacer, shared_pacer
+from briefings.pacing import SharedPacer
 from briefings.seen import SeenEvents
+from briefings.send_path import send_path_engine
 from briefings.store import BriefingStore, LoadReport
 from briefings.subscriptions import SubscriptionStore
 
@@ -69,6 +72,9 @@ class App:
     metrics: Metrics = field(default_factory=Metrics)
     # The digest scheduler while this process leads digests; /subscribe tells it of changes.
     scheduler: DigestScheduler | None = None
+    # The send path's own small pool (briefings/send_path.py), for the shared pacer's
+    # reservations and the ledger's in-flight marks; None on SQLite.
+    send_path: AsyncEngine | None = None
     # Send times shared with other replicas (PostgreSQL); None on SQLite.
     pacer: SharedPacer | None = None
     # Other replicas' changes on PostgreSQL (bot/change_feed.py); run_bot starts it.
@@ -81,8 +87,8 @@ class App:
     async def close(self) -> None:
         if self.changes is not None:
             await self.changes.stop()
-        if self.pacer is not None:
-            await self.pacer.close()
+        if self.send_path is not None:
+            await self.send_path.dispose()
         await self.store.close()
 
 
@@ -148,7 +154,10 @@ async def build_app(
     if settings.console_admin:
         roles["console"] = frozenset({CONSOLE_OPERATOR})
     subscriptions = SubscriptionStore(store.engine)
-    ledger = DeliveryLedger(store.engine, worker_name())
+    # Built once: the pacer and the ledger's in-flight marks, between a message's paced moment
+    # and its departure, never wait for the store's pool.
+    send_path = send_path_engine(store.engine)
+    ledger = DeliveryLedger(store.engine, worker_name(), send_path=send_path)
     metrics = Metrics()
     core = ObservedCore(
         store,
@@ -173,7 +182,8 @@ async def build_app(
         LeaseStore(store.engine),
         metrics,
     )
-    app.pacer = shared_pacer(store.engine)
+    app.send_path = send_path
+    app.pacer = SharedPacer(send_path) if send_path is not None else None
     core.digests = DigestControls(
         subscriptions, ledger, settings.default_timezone, changed=app.subscription_changed
     )

@@ -22,6 +22,7 @@ from bot.adapters.base import ABOUT_TO_SEND, ChatAdapter, ChatHealth, SendError
 from bot.core import texts
 from bot.core.digest_reply import digest_replies
 from bot.core.messages import ChatRef, Reply
+from bot.leaving import LeavingMark
 from bot.metrics import Metrics
 from bot.observe import record_delivery
 from briefings.digest import compose
@@ -235,16 +236,19 @@ class DigestDelivery:
     ) -> list[str]:
         """Sends one digest message, marking it in the ledger as it leaves (see
         `message_leaving`), not before: a message still waiting for its pacing slot when the
-        process dies was never posted, and is sent by whoever takes over."""
-
-        async def leaving() -> None:
-            await self.ledger.mark_leaving(delivery_id, index)
-
-        token = ABOUT_TO_SEND.set(leaving)
+        process dies was never posted, and is sent by whoever takes over. The mark holds the
+        message for a short while at most (bot/leaving.py), and has ended before the
+        platform's answer is recorded."""
+        mark = LeavingMark(
+            lambda: self.ledger.mark_leaving(delivery_id, index),
+            f"digest message {index + 1} to {chat.platform}:{chat.chat_id}",
+        )
+        token = ABOUT_TO_SEND.set(mark.leaving)
         try:
             return await self._send_one(adapter, chat, reply)
         finally:
             ABOUT_TO_SEND.reset(token)
+            await mark.settled()
 
     async def _send_one(self, adapter: ChatAdapter, chat: ChatRef, reply: Reply) -> list[str]:
         try:

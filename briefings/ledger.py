@@ -52,10 +52,15 @@ def _view(row: Delivery) -> DeliveryView:
 
 
 class DeliveryLedger:
-    def __init__(self, engine: AsyncEngine, worker: str) -> None:
+    def __init__(
+        self, engine: AsyncEngine, worker: str, *, send_path: AsyncEngine | None = None
+    ) -> None:
         self._engine = engine
         self._writer = writer(engine)
         self.worker = worker
+        # Where in-flight marks are written (see mark_leaving): the send path's own pool
+        # (briefings/send_path.py) when the App has one, else the store's engine.
+        self._send_path = send_path
 
     def _write(self) -> AbstractAsyncContextManager[AsyncSession]:
         return write_transaction(self._writer)
@@ -151,17 +156,26 @@ class DeliveryLedger:
     async def mark_leaving(self, delivery_id: int, index: int) -> None:
         """Called as message `index` leaves for the platform (after any pacing wait): if this
         process dies before the platform answers, whoever takes over counts it as maybe posted
-        rather than posting it again."""
+        rather than posting it again.
+
+        This write sits between a message's paced moment and its departure, so its latency is
+        jitter in the spacing. On PostgreSQL it goes through the send path's own pool, not the
+        store's (whose connections 32 workers and the commands wait for): one autocommit
+        statement, committed without waiting for the WAL flush. Other sessions see it at once;
+        only a crash of the database server itself could lose it, and then the message is
+        resent, as without the mark. On SQLite it goes through the store's engine: SQLite has
+        one writer, so a connection of its own would wait for the same write lock, and with no
+        replicas (and no shared pacer) nothing else crowds the pool between paced moments."""
+        mark = update(Delivery).where(Delivery.id == delivery_id).values(leaving=index)
+        if self._send_path is not None:
+            async with self._send_path.connect() as connection:
+                await connection.execute(mark)
+            return
         async with self._write() as session:
             if self._engine.dialect.name == "postgresql":
-                # This write sits between a message's paced moment and its departure, so its
-                # latency is jitter in the spacing. Without waiting for the WAL flush, other
-                # sessions still see it at once; only a crash of the database server itself
-                # could lose it, and then the message is resent, as without the mark.
+                # A ledger built without a send path (tools, tests): the same commit, here.
                 await session.execute(text("SET LOCAL synchronous_commit = off"))
-            await session.execute(
-                update(Delivery).where(Delivery.id == delivery_id).values(leaving=index)
-            )
+            await session.execute(mark)
 
     async def record_sent_message(self, delivery_id: int, message_ids: list[str]) -> None:
         """Called after each message the platform confirmed, before the next is sent."""

@@ -5,11 +5,11 @@ A send reserves all of its keys at once through `briefbot_reserve` (migration 00
 locks it takes the latest of their next moments, moves each key on by its spacing, and returns
 how long to wait. That is a GCRA-style schedule with no burst: replicas together send at most
 one message per spacing per key, whoever sends it. One statement, one round trip per message:
-the pacer's own small pool runs in autocommit (no BEGIN/COMMIT) and skips the pre-ping the
-store's engine does on every checkout.
+the pacer runs on the send path's own pool (briefings/send_path.py: autocommit, no pre-ping,
+apart from the store's pool), which the ledger's in-flight marks share.
 
-SQLite has no such function and cannot serve replicas anyway; `shared_pacer` returns None
-there and the adapters keep their in-process windows.
+SQLite has no such function and cannot serve replicas anyway: it has no send path pool, so no
+shared pacer, and the adapters keep their in-process windows.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import logging
 from collections.abc import Mapping
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger(__name__)
 
@@ -40,21 +40,10 @@ KEEP_SECONDS = 3600.0
 
 
 class SharedPacer:
-    def __init__(
-        self,
-        engine: AsyncEngine,
-        *,
-        keep_seconds: float = KEEP_SECONDS,
-    ) -> None:
-        # Its own pool on the same database: autocommit and no pre-ping, so a reservation is
-        # one round trip. A dropped connection fails one reservation and is replaced.
-        self._engine = create_async_engine(
-            engine.url,
-            isolation_level="AUTOCOMMIT",
-            pool_pre_ping=False,
-            pool_size=2,
-            max_overflow=4,
-        )
+    def __init__(self, send_path: AsyncEngine, *, keep_seconds: float = KEEP_SECONDS) -> None:
+        # `send_path_engine`'s pool: autocommit, so a reservation is one round trip and is
+        # committed as it returns. Its owner (the App) disposes of it.
+        self._engine = send_path
         self.keep_seconds = keep_seconds
 
     async def reserve(self, spacings: Mapping[str, float]) -> float:
@@ -80,11 +69,3 @@ class SharedPacer:
         async with self._engine.connect() as connection:
             result = await connection.execute(PRUNE, {"seconds": self.keep_seconds})
         return int(getattr(result, "rowcount", 0) or 0)
-
-    async def close(self) -> None:
-        await self._engine.dispose()
-
-
-def shared_pacer(engine: AsyncEngine) -> SharedPacer | None:
-    """A pacer shared with the other replicas on PostgreSQL; None on SQLite."""
-    return SharedPacer(engine) if engine.dialect.name == "postgresql" else None

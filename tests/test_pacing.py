@@ -13,7 +13,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from briefings.db import create_engine, migrate
-from briefings.pacing import SharedPacer, shared_pacer
+from briefings.pacing import SharedPacer
+from briefings.send_path import send_path_engine
+from tests.pg import replica_pacers
 
 pytestmark = pytest.mark.postgresql
 
@@ -33,10 +35,8 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 async def pacers(engine: AsyncEngine) -> AsyncIterator[tuple[SharedPacer, SharedPacer]]:
     if engine.dialect.name != "postgresql":
         pytest.skip("shared pacing needs PostgreSQL")
-    first, second = SharedPacer(engine), SharedPacer(engine)
-    yield first, second
-    await first.close()
-    await second.close()
+    async with replica_pacers(engine) as (first, second):
+        yield first, second
 
 
 async def next_at(engine: AsyncEngine, key: str) -> dt.datetime:
@@ -49,10 +49,10 @@ async def next_at(engine: AsyncEngine, key: str) -> dt.datetime:
 
 
 async def test_sqlite_keeps_in_process_pacing(engine: AsyncEngine) -> None:
-    pacer = shared_pacer(engine)
-    assert (pacer is None) == (engine.dialect.name == "sqlite")
-    if pacer is not None:
-        await pacer.close()
+    send_path = send_path_engine(engine)
+    assert (send_path is None) == (engine.dialect.name == "sqlite")
+    if send_path is not None:
+        await send_path.dispose()
 
 
 async def test_a_key_waits_its_spacing_and_others_do_not(

@@ -3,18 +3,20 @@ crashes, and each kind of platform failure."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from dataclasses import dataclass, field
 
 import pytest
 
-from bot.adapters.base import SendError
-from bot.core.messages import ChatRef, Incoming
+from bot.adapters.base import SendError, message_leaving
+from bot.core.messages import ChatRef, Incoming, Reply
 from briefings.actors import Actor
 from briefings.models import CHANGES, FULL
 from briefings.schedule import Schedule
 from briefings.subscriptions import SubscriptionRequest, SubscriptionView
 from tests.digests.conftest import START, Env
-from tests.digests.fakes import Crash
+from tests.digests.fakes import Crash, RecordingAdapter
 
 pytestmark = pytest.mark.postgresql
 
@@ -248,3 +250,59 @@ async def test_subscribe_via_core_then_deliver(env: Env) -> None:
     env.clock.now = SLOT
     assert await env.delivery.deliver(sub.id, SLOT) == "sent"
     assert "The Vietnam leg (/vietnam)" in env.adapter.to("555")[0].text
+
+
+async def test_a_message_goes_even_when_its_in_flight_mark_fails(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sub = await subscribe(env, topics=("visit",))
+    env.clock.now = SLOT
+
+    async def broken(delivery_id: int, index: int) -> None:
+        raise ConnectionResetError("the database went away")
+
+    monkeypatch.setattr(env.ledger, "mark_leaving", broken)
+    assert await env.delivery.deliver(sub.id, SLOT) == "sent"
+    assert len(env.adapter.to("100")) == 1
+    latest = await env.ledger.latest(sub.id)
+    assert latest is not None
+    assert (latest.state, latest.message_ids, latest.leaving) == ("sent", ("1",), None)
+
+
+@dataclass
+class RefusingOnce(RecordingAdapter):
+    """The platform takes the first message and refuses it (a 429): it was not posted."""
+
+    refused: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def send(self, chat: ChatRef, reply: Reply) -> list[str]:
+        if not self.refused.is_set():
+            await message_leaving()
+            self.refused.set()
+            raise SendError("Too Many Requests", permanent=False, retry_after=1)
+        return await super().send(chat, reply)
+
+
+async def test_a_late_in_flight_mark_never_lands_after_the_refusal(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sub = await subscribe(env, topics=("visit",))
+    env.clock.now = SLOT
+    platform = RefusingOnce()
+    env.delivery.adapters = {"telegram": platform}
+    mark = env.ledger.mark_leaving
+
+    async def late(delivery_id: int, index: int) -> None:
+        await platform.refused.wait()  # the message left without waiting for it
+        await mark(delivery_id, index)
+
+    monkeypatch.setattr(env.ledger, "mark_leaving", late)
+    assert await env.delivery.deliver(sub.id, SLOT) == "retry"
+    latest = await env.ledger.latest(sub.id)
+    assert latest is not None
+    # Had the mark landed after the refusal, the retry would count the message as maybe
+    # posted and never send it.
+    assert (latest.state, latest.leaving) == ("retry", None)
+    env.clock.advance(seconds=31)
+    assert await env.delivery.sweep() == ["sent"]
+    assert len(platform.to("100")) == 1

@@ -16,6 +16,7 @@ from bot.app import App
 from bot.core.messages import ChatRef, Reply
 from briefings.db import create_engine, migrate
 from briefings.pacing import SharedPacer
+from tests.pg import replica_pacers
 from tests.slack.fake_web_api import FakeSlack, rate_limited
 from tests.slack.test_send import sender  # noqa: F401  (the started adapter fixture)
 
@@ -60,10 +61,8 @@ async def shared(pg_url: str) -> AsyncIterator[list[SharedPacer]]:
     """Replicas share pacing through PostgreSQL."""
     engine = create_engine(pg_url)
     await migrate(engine)
-    pacers = [SharedPacer(engine), SharedPacer(engine)]  # each its own pool: two replicas
-    yield pacers
-    for pacer in pacers:
-        await pacer.close()
+    async with replica_pacers(engine) as pacers:  # each its own pool: two replicas
+        yield pacers
     await engine.dispose()
 
 

@@ -18,6 +18,7 @@ from bot.app import App
 from bot.core.messages import ChatRef, Reply
 from briefings.db import create_engine, migrate
 from briefings.pacing import SharedPacer
+from tests.pg import replica_pacers
 from tests.telegram.fake_bot_api import TOKEN, FakeBotApi, FloodLimits
 from tests.telegram.support import FAST, StartBot
 
@@ -31,13 +32,11 @@ LIMITS = TelegramLimits(group=4, group_period=0.4)
 @pytest.fixture
 async def pacers(pg_url: str) -> AsyncIterator[list[SharedPacer]]:
     """Replicas share pacing through PostgreSQL."""
-    engines = [create_engine(pg_url) for _ in range(2)]
-    await migrate(engines[0])
-    pacers = [SharedPacer(engine) for engine in engines]
-    yield pacers
-    for pacer, engine in zip(pacers, engines, strict=True):
-        await pacer.close()
-        await engine.dispose()
+    engine = create_engine(pg_url)
+    await migrate(engine)
+    async with replica_pacers(engine) as pacers:
+        yield pacers
+    await engine.dispose()
 
 
 @pytest.fixture
