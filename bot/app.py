@@ -328,7 +328,7 @@ async def run_bot(settings: Settings, console_banner: str) -> None:
     web = WebServer(web_app, settings.http_host, settings.http_port)
     refusals: list[str] = []
     window = max(adapter.redelivery_window for adapter in adapters)
-    cleanup = asyncio.create_task(keep_forgetting(app.seen, window, app.pacer))
+    cleanup = asyncio.create_task(keep_forgetting(app.seen, window, app.pacer, app.leases))
     try:
         await web.start()
         log.info("web: %s:%d", settings.http_host, web.port)

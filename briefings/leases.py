@@ -1,7 +1,9 @@
 """Leases: a named right that one process holds until it expires unless renewed.
 
 Replicas use them for what only one of them may do at a time: lead digest delivery, poll a
-Telegram token, serve a webhook whose secret was made up at start. A holder renews well
+Telegram token, serve a webhook whose secret was made up at start. A lease whose name holds its
+holder's (one per replica) says that the replica is alive and what it does, for `live` to find:
+a Telegram webhook replica, which a poller must not start beside. A holder renews well
 before expiry; one that dies (SIGKILL, a machine gone) loses the right when the lease runs
 out, so a takeover is bounded by the lease's length, whatever happened to the connection.
 Taking, renewing and releasing are each one atomic statement on SQLite and PostgreSQL.
@@ -17,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, delete, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from briefings.db import dialect_insert, write_transaction, writer
@@ -83,4 +85,31 @@ class LeaseStore:
             row = await session.get(Lease, name)
             if row is None or as_utc(row.expires_at) <= self._clock():
                 return None
-            return LeaseView(row.name, row.holder, as_utc(row.acquired_at), as_utc(row.expires_at))
+            return _view(row)
+
+    async def live(self, prefix: str) -> list[LeaseView]:
+        """The leases not yet expired whose names start with `prefix` (exactly: case counts
+        and nothing is a wildcard), oldest first."""
+        now = self._clock()
+        query = (
+            select(Lease)
+            .where(
+                func.substr(Lease.name, 1, len(prefix)) == prefix,
+                Lease.expires_at > now,
+            )
+            .order_by(Lease.acquired_at, Lease.name)
+        )
+        async with AsyncSession(self._engine) as session:
+            rows = (await session.scalars(query)).all()
+        return [_view(row) for row in rows]
+
+    async def forget_expired(self, before: dt.datetime) -> int:
+        """Deletes the leases that ran out before `before`; returns how many. Names with a
+        holder in them are used once, so a replica that died leaves a row nobody takes again."""
+        async with write_transaction(self._writer) as session:
+            result = await session.execute(delete(Lease).where(Lease.expires_at < before))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _view(row: Lease) -> LeaseView:
+    return LeaseView(row.name, row.holder, as_utc(row.acquired_at), as_utc(row.expires_at))

@@ -69,3 +69,30 @@ async def test_release_frees_at_once(leases: LeaseStore) -> None:
     assert not await leases.acquire("digests", "b", TTL)
     await leases.release("digests", "a")
     assert await leases.acquire("digests", "b", TTL)
+
+
+async def test_live_lists_unexpired_leases_under_a_prefix(leases: LeaseStore) -> None:
+    assert await leases.acquire("hook:1:a", "a", TTL)
+    advance(leases, 5)
+    assert await leases.acquire("hook:1:b", "b", TTL)
+    assert await leases.acquire("hook:12:c", "c", TTL)  # another prefix that merely starts alike
+    assert await leases.acquire("HOOK:1:d", "d", TTL)  # case counts (SQLite's LIKE ignores it)
+    assert await leases.acquire("hook_1:e", "e", TTL)  # `_` is no wildcard
+    assert [view.holder for view in await leases.live("hook:1:")] == ["a", "b"], "oldest first"
+    advance(leases, 11)  # a's ran out, b's has 4 s left
+    assert [view.holder for view in await leases.live("hook:1:")] == ["b"]
+    await leases.release("hook:1:b", "b")
+    assert await leases.live("hook:1:") == []
+
+
+async def test_forget_expired_deletes_only_leases_that_ran_out_before(
+    leases: LeaseStore,
+) -> None:
+    assert await leases.acquire("gone", "a", TTL)
+    assert await leases.acquire("kept", "b", dt.timedelta(hours=2))
+    start = leases._clock()
+    advance(leases, 3600)
+    assert await leases.forget_expired(start) == 0, "ran out after `before`"
+    assert await leases.forget_expired(start + dt.timedelta(minutes=1)) == 1
+    assert await leases.current("kept") is not None
+    assert await leases.acquire("gone", "c", TTL), "a forgotten name can be taken again"

@@ -4,7 +4,7 @@ Adapters get narrow interfaces, not the briefings store: `ChatHealth` to report 
 no longer reach (or that moved), `TopicDirectory` to build command menus from the topics,
 `SendPacing` to share send times with other replicas, `EventLog` to handle a redelivered
 event once across replicas, and `Leases` for what only one replica may do at a time (poll a
-Telegram token).
+Telegram token) and to see what the others do (serve its webhook).
 `ChatAdapter` is the base class every adapter extends; its lifecycle defaults do nothing and its
 health is "connected" unless it says otherwise.
 """
@@ -95,6 +95,10 @@ class Leases(Protocol):
     async def release(self, name: str, holder: str) -> None: ...
 
     async def current(self, name: str) -> LeaseView | None: ...
+
+    async def live(self, prefix: str) -> list[LeaseView]:
+        """Unexpired leases whose names start with `prefix`, oldest first."""
+        ...
 
 
 @dataclass(frozen=True)

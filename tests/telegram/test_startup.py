@@ -61,8 +61,9 @@ async def test_a_rejected_token_is_final(app: App, fake: FakeBotApi) -> None:
 
 
 def check(
-    tmp_path: Path, fake: FakeBotApi, token: str, *args: str
+    tmp_path: Path, fake: FakeBotApi, token: str, *args: str, **settings: str
 ) -> subprocess.CompletedProcess[str]:
+    """`briefbot <args>` on a SQLite file in tmp_path, with these (and `settings`) set."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
@@ -70,6 +71,7 @@ def check(
         "TELEGRAM_BOT_TOKEN": token,
         "TELEGRAM_API_BASE_URL": fake.base_url,
         "HTTP_PORT": str(free_port()),  # `run` listens; never on a port others may use
+        **settings,
     }
     return subprocess.run(
         [str(BRIEFBOT), *args],

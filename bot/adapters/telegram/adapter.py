@@ -79,7 +79,7 @@ class TelegramOptions:
     connection_pool_size: int = 8
     max_waiting_per_chat: int = 8
     menu_refresh_seconds: float = 300.0
-    # Beside other replicas: how often the polling (or made-up-secret) lease is renewed.
+    # Beside other replicas: how often this replica's lease (polling, webhook) is renewed.
     lease_renew_seconds: float = held_lease.RENEW_EVERY
 
 
@@ -102,7 +102,7 @@ class TelegramAdapter(ChatAdapter):
         """Without `replicas` the adapter assumes it is the only process serving this bot."""
         self.options = options or TelegramOptions()
         self._replicas = replicas
-        # The lease this replica runs under (polling, or a made-up webhook secret), if any.
+        # The lease this replica runs under beside other replicas (see replicas.py).
         self.lease: held_lease.HeldLease | None = None
         self._lost: str | None = None  # why this replica stopped taking updates
         self._metrics = metrics or Metrics()
@@ -234,12 +234,14 @@ class TelegramAdapter(ChatAdapter):
         log.info("Telegram: @%s %s", me.username, mode)
 
     async def _claim(self, bot_id: int) -> None:
-        """Takes the lease this mode needs beside other replicas (see replicas.py); raises
-        StartRefused when another live replica holds it."""
+        """Takes the lease this mode runs under beside other replicas (see replicas.py); raises
+        StartRefused when another live replica holds it, or runs in a mode this one would
+        break. Called before anything changes at Telegram (setWebhook, getUpdates, which
+        deletes a webhook), so a refused replica leaves the others as they were."""
         self._lost = None
         if self._replicas is None:
             return
-        needed = replication.lease_for(
+        self.lease = await replication.claim(
             self._replicas.leases,
             self._replicas.holder,
             bot_id,
@@ -248,14 +250,11 @@ class TelegramAdapter(ChatAdapter):
             on_lost=self._lease_lost,
             renew_every=self.options.lease_renew_seconds,
         )
-        if needed is not None:
-            lease, refusal = needed
-            await replication.take(lease, refusal)
-            self.lease = lease
 
     async def _lease_lost(self, reason: str) -> None:
-        """Another replica took over (our lease ran out meanwhile): stop taking updates, so two
-        replicas never poll one token, and say so in health."""
+        """Another replica took over (our lease ran out meanwhile), or one in another mode
+        started while our webhook lease had lapsed: stop taking updates, so two replicas never
+        poll one token, and say so in health."""
         self._lost = f"stopped taking updates: {reason}"
         updater = self.application.updater
         if updater is not None and updater.running:
