@@ -46,7 +46,10 @@ def test_compose_runs_the_bot_on_a_healthy_postgres() -> None:
 
     assert db["image"] == "postgres:16"
     test = db["healthcheck"]["test"]
-    assert "pg_isready" in (test if isinstance(test, str) else " ".join(test))
+    test = test if isinstance(test, str) else " ".join(test)
+    assert "pg_isready" in test
+    # Over TCP: the image's first-start server, which makes the database, has only its socket.
+    assert "-h 127.0.0.1" in test
     [db_volume] = db["volumes"]
     name, _, mount = db_volume.partition(":")
     assert mount == "/var/lib/postgresql/data"
@@ -86,9 +89,16 @@ def test_the_replicas_profile_runs_two_bots_on_one_database_behind_a_load_balanc
     assert re.findall(r"server ([\w-]+):8080;", upstream[1]) == ["bot", "bot-2"]
     assert "listen 8080;" in conf
     assert "proxy_pass http://briefbot;" in conf
-    # A replica that is down or stopping has not taken the update: the other one gets it.
+    # A replica that is down, being restarted or stopping has not taken the update: the other
+    # one gets it, within 3 s (Slack's limit), so not after a read timeout (the update was sent).
     [retry] = re.findall(r"proxy_next_upstream ([^;]+);", conf)
-    assert set(retry.split()) == {"error", "http_503", "non_idempotent"}
+    assert set(retry.split()) == {"error", "timeout", "http_503", "non_idempotent"}
+    [within] = re.findall(r"proxy_next_upstream_timeout (\d+)s;", conf)
+    [connect] = re.findall(r"proxy_connect_timeout (\d+)s;", conf)
+    [read] = re.findall(r"proxy_read_timeout (\d+)s;", conf)
+    assert int(connect) < int(within) <= 3 < int(read)
+    # Every worker process knows which replica failed.
+    assert re.search(r"^\s*zone briefbot \d+k;", upstream[1], re.MULTILINE)
 
 
 def test_dockerfile_builds_a_wheel_and_runs_it_unprivileged() -> None:
