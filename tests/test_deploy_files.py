@@ -1,6 +1,7 @@
 """The container files users get: compose.yaml runs the bot after PostgreSQL is healthy, and the
 Dockerfile builds in two stages and runs as a non-root user with a health check.
-(scripts/docker-build-check.sh builds and runs the image where Docker is available.)"""
+(scripts/docker-build-check.sh builds and runs the image, and scripts/compose-check.sh runs
+compose.yaml's two profiles, where Docker is available.)"""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from bot.config import HOME_VARIABLE
@@ -135,13 +137,14 @@ def test_the_image_is_built_from_the_package_sources_only() -> None:
     assert ".venv" not in allowed
 
 
-def test_the_check_script_skips_without_docker(tmp_path: Path) -> None:
+@pytest.mark.parametrize("script", ["docker-build-check.sh", "compose-check.sh"])
+def test_the_check_scripts_skip_without_docker(tmp_path: Path, script: str) -> None:
     # A `docker` whose daemon cannot be reached, first on PATH.
     fake = tmp_path / "docker"
     fake.write_text("#!/bin/sh\necho 'Cannot connect to the Docker daemon' >&2\nexit 1\n")
     fake.chmod(0o755)
     done = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "docker-build-check.sh")],
+        ["bash", str(ROOT / "scripts" / script)],
         capture_output=True,
         text=True,
         timeout=30,
