@@ -21,6 +21,7 @@ DATA_FILE = ROOT / "briefings" / "data" / "putin_dprk_2024.yaml"
 SEEDS = ROOT / "tests" / "fixtures" / "articles"
 UNTUNED = SEEDS / "untuned"
 HELDOUT = SEEDS / "heldout"
+BLIND = SEEDS / "blind"
 
 
 @dataclass(frozen=True)

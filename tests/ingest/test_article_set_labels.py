@@ -1,25 +1,35 @@
-"""The held-out articles' labels against their raw pages, without running the pipeline.
+"""The held-out and blind articles' labels against their raw pages, without running the pipeline.
 
 Every label must name a sentence of the page (its opening words, found in page order in the
 visible text), a curated topic and curated points; a story sentence's opening words must be
 unique on the page, and no noise or heading label may also occur inside a story sentence (the
-benchmark counts a proposal holding a noise prefix as noise)."""
+benchmark counts a proposal holding a noise prefix as noise). Each set is checked the same way;
+a later set must also copy no run of words from any set written before it."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from bench.ingest_eval import HELDOUT, SEEDS, UNTUNED, Article, Label, curated, load_articles
+from bench.ingest_eval import (
+    BLIND,
+    HELDOUT,
+    SEEDS,
+    UNTUNED,
+    Article,
+    Label,
+    curated,
+    load_articles,
+)
 
 LABELS = {"story", "noise", "heading"}
 MIN_STORY = 12  # story sentences per article
-MIN_PAIRS = 20  # (sentence, point) labels over the whole set
 STORY_WORDS = (450, 900)
-COPIED_RUN = 8  # words in a row shared with a seed or untuned article count as copied
+COPIED_RUN = 8  # words in a row shared with an earlier article count as copied
 
 QUOTES = re.compile("[\"'\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u00ab\u00bb]")
 SPACE = re.compile(r"\s+")
@@ -105,19 +115,48 @@ def spans(article: Article) -> list[tuple[Label, str]]:
     return [(label, text[start:end].strip()) for label, start, end in pairs]
 
 
-ARTICLES = load_articles(HELDOUT)
+@dataclass(frozen=True)
+class ArticleSet:
+    """A folder of five labelled articles, the folders written before it and its fold quota."""
+
+    name: str
+    folder: Path
+    earlier: tuple[Path, ...]  # labelled folders it must not copy from (the seeds always count)
+    min_pairs: int  # (sentence, point) labels over the whole set
+    min_topics: int  # topics its story sentences cover
+
+    @property
+    def articles(self) -> list[Article]:
+        return load_articles(self.folder)
 
 
-def test_every_article_has_labels_and_a_page() -> None:
-    assert len(ARTICLES) == 5, f"expected five held-out articles in {HELDOUT}"
-    names = {p.name for p in HELDOUT.iterdir() if p.suffix in {".txt", ".html"}}
-    assert names == {a.name for a in ARTICLES}
-    assert sum(a.path.suffix == ".html" for a in ARTICLES) >= 2
-    for article in ARTICLES:
+SETS = (
+    ArticleSet("heldout", HELDOUT, (UNTUNED,), min_pairs=20, min_topics=5),
+    ArticleSet("blind", BLIND, (UNTUNED, HELDOUT), min_pairs=60, min_topics=6),
+)
+ARTICLES = [article for article_set in SETS for article in article_set.articles]
+
+
+def _set_id(article_set: ArticleSet) -> str:
+    return article_set.name
+
+
+def _article_id(article: Article) -> str:
+    return f"{article.path.parent.name}/{article.name}"
+
+
+@pytest.mark.parametrize("article_set", SETS, ids=_set_id)
+def test_every_article_has_labels_and_a_page(article_set: ArticleSet) -> None:
+    articles = article_set.articles
+    assert len(articles) == 5, f"expected five articles in {article_set.folder}"
+    names = {p.name for p in article_set.folder.iterdir() if p.suffix in {".txt", ".html"}}
+    assert names == {a.name for a in articles}
+    assert sum(a.path.suffix == ".html" for a in articles) >= 2
+    for article in articles:
         assert article.source is None, article.name
 
 
-@pytest.mark.parametrize("article", ARTICLES, ids=lambda a: a.name)
+@pytest.mark.parametrize("article", ARTICLES, ids=_article_id)
 def test_labels_are_well_formed(article: Article) -> None:
     slugs = {t["slug"] for t in curated()["topics"]}
     keys = {p["key"] for t in curated()["topics"] for p in t["points"]}
@@ -134,7 +173,7 @@ def test_labels_are_well_formed(article: Article) -> None:
             assert not label.points, (article.name, label.prefix)
 
 
-@pytest.mark.parametrize("article", ARTICLES, ids=lambda a: a.name)
+@pytest.mark.parametrize("article", ARTICLES, ids=_article_id)
 def test_prefixes_follow_the_page(article: Article) -> None:
     text, _ = located(article)
     story = [label.prefix for label in article.labels if label.label == "story"]
@@ -143,7 +182,7 @@ def test_prefixes_follow_the_page(article: Article) -> None:
         assert text.lower().count(norm(prefix)) == 1, f"{article.name}: {prefix!r} not unique"
 
 
-@pytest.mark.parametrize("article", ARTICLES, ids=lambda a: a.name)
+@pytest.mark.parametrize("article", ARTICLES, ids=_article_id)
 def test_no_noise_prefix_inside_a_story_sentence(article: Article) -> None:
     story = [norm(stretch) for label, stretch in spans(article) if label.label == "story"]
     for label in article.labels:
@@ -152,7 +191,7 @@ def test_no_noise_prefix_inside_a_story_sentence(article: Article) -> None:
             assert not inside, f"{article.name}: {label.prefix!r} occurs in {inside[0]!r}"
 
 
-@pytest.mark.parametrize("article", ARTICLES, ids=lambda a: a.name)
+@pytest.mark.parametrize("article", ARTICLES, ids=_article_id)
 def test_each_story_label_is_one_sentence(article: Article) -> None:
     """A story sentence left without a label would be scored as part of the one before it."""
     words = 0
@@ -164,21 +203,28 @@ def test_each_story_label_is_one_sentence(article: Article) -> None:
     assert low <= words <= high, (article.name, words)
 
 
-def test_enough_points_to_measure_folds() -> None:
-    pairs = sum(len(label.points) for a in ARTICLES for label in a.labels)
-    assert pairs >= MIN_PAIRS
-    topics = {label.topic for a in ARTICLES for label in a.labels if label.label == "story"}
-    assert len(topics) >= 5
+@pytest.mark.parametrize("article_set", SETS, ids=_set_id)
+def test_enough_points_to_measure_folds(article_set: ArticleSet) -> None:
+    articles = article_set.articles
+    pairs = sum(len(label.points) for a in articles for label in a.labels)
+    assert pairs >= article_set.min_pairs, (article_set.name, pairs)
+    topics = {label.topic for a in articles for label in a.labels if label.label == "story"}
+    assert len(topics) >= article_set.min_topics, (article_set.name, sorted(map(str, topics)))
 
 
-def test_articles_copy_no_earlier_article() -> None:
-    def grams(text: str) -> set[tuple[str, ...]]:
-        tokens = WORD.findall(norm(text))
-        return {tuple(tokens[i : i + COPIED_RUN]) for i in range(len(tokens) - COPIED_RUN + 1)}
+def _grams(text: str) -> set[tuple[str, ...]]:
+    tokens = WORD.findall(norm(text))
+    return {tuple(tokens[i : i + COPIED_RUN]) for i in range(len(tokens) - COPIED_RUN + 1)}
 
-    earlier: set[tuple[str, ...]] = set()  # the seeds and the untuned articles
-    for page in [*SEEDS.glob("*.txt"), *(a.path for a in load_articles(UNTUNED))]:
-        earlier |= grams(visible_text(page))
-    for article in ARTICLES:
-        copied = grams(visible_text(article.path)) & earlier
+
+@pytest.mark.parametrize("article_set", SETS, ids=_set_id)
+def test_articles_copy_no_earlier_article(article_set: ArticleSet) -> None:
+    pages = [*SEEDS.glob("*.txt")]
+    for folder in article_set.earlier:
+        pages.extend(a.path for a in load_articles(folder))
+    earlier: set[tuple[str, ...]] = set()
+    for page in pages:
+        earlier |= _grams(visible_text(page))
+    for article in article_set.articles:
+        copied = _grams(visible_text(article.path)) & earlier
         assert not copied, (article.name, sorted(" ".join(g) for g in copied)[:3])
