@@ -33,6 +33,8 @@ MIN_COHESION = 0.35
 CORE_PARAGRAPHS = 3
 MAX_CORE_TEASER = 2
 MIN_TERMS_FOR_COHESION = 8
+# What a box label ("Key takeaways", "Jobs board") heads: at most this many lines.
+MAX_BOX_LINES = 6
 # A one-sentence line this short right above a photo credit is the photo's caption.
 MAX_CAPTION_WORDS = 35
 _INNER_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+[A-Z“\"]")
@@ -78,6 +80,7 @@ def clean_page(lines: list[SourceLine], meta: PageMeta | None = None) -> CleanPa
     _drop_embeds(texts, noise)
     _drop_captions(texts, noise, prose)
     _drop_author_notes(texts, noise)
+    _drop_boxes(lines, noise)
     _drop_repeats(texts, noise)
     reference = _story_terms(texts, noise, prose)
     _drop_teasers(texts, noise, prose, reference)
@@ -136,6 +139,25 @@ def _drop_captions(texts: list[str], noise: list[str | None], prose: list[bool])
         one_sentence = not _INNER_SENTENCE_END.search(above)
         if not prose[i - 1] or (one_sentence and len(above.split()) <= MAX_CAPTION_WORDS):
             noise[i - 1] = "caption"
+
+
+def _drop_boxes(lines: list[SourceLine], noise: list[str | None]) -> None:
+    """What a box label ("Key takeaways", "Jobs board", "Quick quiz") heads: the rest of its
+    block of lines, or the next block when the label stands alone, and list items after it;
+    at most MAX_BOX_LINES lines, and never past a heading."""
+    labels = [i for i, kind in enumerate(noise) if kind == "box"]
+    for label in labels:
+        alone = label + 1 >= len(lines) or lines[label + 1].opens_block
+        started = False
+        for i in range(label + 1, min(label + 1 + MAX_BOX_LINES, len(lines))):
+            line = lines[i]
+            if line.heading or noise[i] == "box":
+                break
+            new_block = line.opens_block and not line.item
+            if new_block and (started or not alone):
+                break
+            started = True
+            noise[i] = noise[i] or "boxed"
 
 
 def _drop_author_notes(texts: list[str], noise: list[str | None]) -> None:

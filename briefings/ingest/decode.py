@@ -80,17 +80,21 @@ def text_lines(text: str) -> list[SourceLine]:
     """One line per paragraph: a block of lines hard-wrapped at a fixed width (an e-mail, a
     copy from a terminal) becomes one line, and so does a line broken before a lower-case word."""
     lines: list[str] = []
+    opening: set[int] = set()  # which lines open a block
     for block in normalise(text).split("\n\n"):
         rows = [row for row in block.split("\n") if row]
+        if rows:
+            opening.add(len(lines))
         if _hard_wrapped(rows):
             lines.append(" ".join(rows))
             continue
         for row in rows:
             if lines and _continues_line(lines[-1], row):
+                opening.discard(len(lines))  # a block that carries on the line before
                 lines[-1] = f"{lines[-1]} {row}"
             else:
                 lines.append(row)
-    return [SourceLine(line) for line in lines if line]
+    return [SourceLine(line, opens_block=i in opening) for i, line in enumerate(lines) if line]
 
 
 def _continues_line(previous: str, row: str) -> bool:
@@ -143,7 +147,7 @@ def html_lines(html: str) -> tuple[list[SourceLine], PageMeta]:
             continue
         text = normalise(" ".join("".join(element.itertext()).split()))
         if text:
-            lines.append(SourceLine(text, heading=element.tag == "head"))
+            lines.append(SourceLine(text, element.tag == "head", element.tag == "item"))
     return lines, _html_meta(root)
 
 

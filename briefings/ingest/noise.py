@@ -94,6 +94,39 @@ HOUSEKEEPING = re.compile(
     r"\bfree (?:articles?|stories) (?:left|remaining)\b",
     _I,
 )
+# The label of a box that is not the story, whatever its words: a summary that restates it
+# ("Key takeaways"), other news ("Elsewhere"), a sponsor, job ads, a quiz, a series' other parts.
+BOX_LABEL = re.compile(
+    r"^[\W_]*(?:key (?:takeaways|points|facts)|takeaways|at a glance|in brief|in short|"
+    r"the short version|summary|tl;? ?dr|what you need to know|the essentials|"
+    r"elsewhere(?: \w+){0,4}|in other news|a word from (?:our|the) sponsors?|"
+    r"sponsored(?: content)?|partner content|from our (?:partners|sponsors)|jobs?(?: board)?|"
+    r"careers|vacancies|(?:quick |weekly )?quiz|test yourself|"
+    r"more (?:explainers|stories|articles)? ?(?:in|from) this series)[\W_]*$",
+    _I,
+)
+# The outlet about itself rather than the story: print editions, translations, AI help,
+# funders, how to cite it, being blocked, letters from its readers.
+HOUSE_NOTE = re.compile(
+    r"\ba version of this (?:article|story|report|piece) (?:appeared|ran|was published)\b|"
+    r"\b(?:was|were|is) (?:translated|adapted) from (?:our|the) \S+(?:-language)? "
+    r"(?:edition|version|site)\b|"
+    r"\b(?:produced|written|generated|created|drafted|summari[sz]ed) (?:with the help of|using|by) "
+    r"(?:an? )?(?:ai|artificial intelligence|machine)\b|"
+    r"\bsupported by a (?:grant|donation) from\b|"
+    r"\bno say over (?:our|the) (?:editorial|coverage)\b|"
+    r"^cite this (?:article|story|explainer|page|report)\b|\bsite blocked\b|"
+    r"\bthis outlet\b|\bread us (?:through|via|on)\b|\bour (?:mirror|vpn)\b|"
+    r"\b(?:have|got) a (?:question|tip|story idea)(?: about this (?:story|article))?\?|"
+    r"\byou(?:'re| are) receiving this\b|\bhit reply\b",
+    _I,
+)
+# A newsletter's hello: "Good morning, and thank you to the 340 of you who joined us".
+GREETING = re.compile(
+    r"^(?:good (?:morning|afternoon|evening)|hello|hi|hey|dear (?:readers?|subscribers?)|"
+    r"welcome(?: back)? to)\b.*\b(?:you|your|us|we|our)\b",
+    _I,
+)
 # An author's note at the foot of a page: "Daria Lind is the Moscow correspondent of ...".
 AUTHOR_BIO = re.compile(
     r"^(?:[A-Z][\w'’.-]+ ){1,3}(?:is|was|has been|writes as) (?:a|an|the|our)\b[^.]{0,80}?"
@@ -115,7 +148,7 @@ RELATED = re.compile(
     _I,
 )
 _APPEAL = re.compile(
-    r"\bdonat(?:e|es|ed|ing|ion|ions)\b|\bpatrons?\b|\bpatreon\b|\bsubscri(?:be|ption|ber)s?\b|"
+    r"\bdonat(?:e|es|ed|ing|ion|ions)\b|\bpatrons?\b|\bpatreon\b|\bsubscri(?:be|bed|ption|ber)s?\b|"
     r"\bnewsletters?\b|\bsign(?:ing)? up\b|\bjoin (?:our|us)\b|\breaders like you\b|"
     r"\bsupport (?:us|our|independent)\b|\bbecome an? (?:member|patron|subscriber|supporter)\b|"
     r"\bcup of coffee\b|\bemail address\b|\binbox\b|\bpaywall\b|\bmembership\b|"
@@ -182,6 +215,9 @@ def line_noise(text: str) -> str | None:
         ("social-post", bool(SOCIAL_LINK.search(text) or POST_HANDLE.match(text))),
         ("related", words <= 15 and bool(RELATED.match(text))),
         ("correction", words <= 60 and bool(CORRECTION.search(bare))),
+        ("house-note", words <= 45 and bool(HOUSE_NOTE.search(bare))),
+        ("greeting", words <= 30 and bool(GREETING.match(bare))),
+        ("box", words <= 8 and bool(BOX_LABEL.match(text))),
         ("housekeeping", words <= 40 and bool(HOUSEKEEPING.search(bare))),
         ("embed", words <= 30 and bool(EMBED_INTRO.match(text))),
         ("appeal", _is_appeal(bare, words)),

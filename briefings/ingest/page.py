@@ -43,6 +43,9 @@ class SourceLine:
 
     text: str
     heading: bool = False
+    item: bool = False  # a list item (HTML <li>): summary boxes are lists
+    # The first line of a block of lines (plain text: after a blank line; HTML: every element).
+    opens_block: bool = True
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,9 @@ def sentences(paragraphs: Sequence[Paragraph]) -> list[Sentence]:
         joined: list[tuple[int, int]] = []
         for start, end in _spans(text):
             if joined and (
-                _quote_open(text[joined[-1][0] : joined[-1][1]]) or _continues(text[start:end])
+                _quote_open(text[joined[-1][0] : joined[-1][1]])
+                or _continues(text[start:end])
+                or text[joined[-1][0] : joined[-1][1]].rstrip().endswith(";")  # syntok splits there
             ):
                 joined[-1] = (joined[-1][0], end)
             else:

@@ -208,3 +208,40 @@ def test_a_one_sentence_caption_above_a_photograph_credit_goes() -> None:
 )
 def test_story_lines_that_resemble_housekeeping_stay(line: str) -> None:
     assert line_noise(line) is None
+
+
+def test_what_a_box_label_heads_goes_with_it() -> None:
+    page = "\n\n".join(
+        [
+            *STORY[:3],
+            "KEY TAKEAWAYS\nThe council backs the harbour.\nWorks start in spring.",
+            *STORY[3:],
+            "ELSEWHERE IN THE REGION",
+            "A ferry ran aground off the coast on Sunday; nobody was hurt, the coastguard said.",
+            "JOBS BOARD\nHarbour engineer, Example Port Authority. Apply by 1 June.",
+            "A WORD FROM OUR SPONSOR\nLearn Dutch in ten minutes a day with our app partner.",
+        ]
+    )
+    assert clean_page(text_lines(page)).text == "\n\n".join(STORY)
+
+
+def test_a_box_takes_no_more_than_its_block_and_never_the_next_section() -> None:
+    page = "\n\n".join(
+        [STORY[0], "QUICK QUIZ\nWhen did the harbour first open?\n1901 · 1921 · 1950", *STORY[1:]]
+    )
+    assert clean_page(text_lines(page)).text == "\n\n".join(STORY)
+
+
+def test_the_outlet_about_itself_goes() -> None:
+    text = kept(
+        "Good morning, and welcome to the 120 of you who joined us this week.",
+        *STORY,
+        "A version of this article appeared in print on 4 May 2024.",
+        "This summary was produced with the help of an AI tool and checked by our editors.",
+        "This series is supported by a grant from the Harbour Trust, which has no say over our "
+        "editorial choices.",
+        "Cite this article: Example Gazette (2024), The harbour vote.",
+        "Have a question about this story? Write to the harbour desk.",
+        "You are receiving this because you subscribed to the Harbour Letter.",
+    )
+    assert text == "\n\n".join(STORY)

@@ -65,3 +65,15 @@ def test_a_pronoun_is_never_joined_across_a_dropped_sentence() -> None:
     texts = [p.text for p in result.proposals]
     assert "(@someone) They plan!" not in texts
     assert all(t in result.cleaned_text for t in texts)
+
+
+def test_a_semicolon_does_not_end_a_sentence() -> None:
+    paragraph = Paragraph(
+        "Both ports deny any such cargo; Rotterdam has called the claims absurd. "
+        "The council meets again on Monday.",
+        None,
+    )
+    assert [s.text for s in sentences([paragraph])] == [
+        "Both ports deny any such cargo; Rotterdam has called the claims absurd.",
+        "The council meets again on Monday.",
+    ]
