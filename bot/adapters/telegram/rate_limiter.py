@@ -9,8 +9,9 @@ chat it came from. Retrying is left to the sender, which knows what may be retri
 Replicas share one token's limits, so on PostgreSQL the limiter is given a `SendPacing`: each
 message reserves its moment under two keys, the token's (1/30 s apart) and the chat's (3 s in a
 group or channel, 1 s in a private chat), each stretched by the same margin; every replica's
-sends, command replies and the leader's digests alike, then keep that spacing together. Should
-the database not answer, the message is paced by this process's own windows instead.
+sends, command replies and the leader's digests alike, then keep that spacing together. The
+process's own windows are kept as well, so messages that wake late together after a stall
+still leave spaced. Should the database not answer, the own windows alone pace the message.
 """
 
 from __future__ import annotations
@@ -156,10 +157,17 @@ class ChatRateLimiter(BaseRateLimiter[None]):
             async with self._in_flight:
                 return await callback(*args, **kwargs)
         key, group = str(chat_id), is_group(chat_id)
+        shared: SendPacing | None = None
         if self._pacer is not None:
             wait = await self._reserve(self._pacer, key, group)
             if wait is not None:
-                return await self._send_reserved(self._pacer, wait, key, callback, args, kwargs)
+                shared = self._pacer
+                # The moment is ours; it was reserved before waiting, so waiting holds no slot.
+                if wait > 0:
+                    await asyncio.sleep(wait)
+        # This process's own windows, on top of a reserved moment too: messages that wake up
+        # late together (the event loop stalled) would otherwise leave in a bunch, and the
+        # ones reserved after them on time; a stall may delay messages, never bunch them.
         while True:
             # Wait for the windows without holding a connection slot, so a chat waiting for
             # its turn does not hold up the others; then check again once a slot is held and
@@ -172,7 +180,7 @@ class ChatRateLimiter(BaseRateLimiter[None]):
                 if self._delay(key, group) > 0:
                     continue  # others took the room while this one waited for a slot
                 self._record(key, group)
-                return await self._leave(key, callback, args, kwargs, shared=None)
+                return await self._leave(key, callback, args, kwargs, shared=shared)
 
     def _shared_spacings(self, key: str, group: bool) -> dict[str, float]:
         lim = self.limits
@@ -191,21 +199,6 @@ class ChatRateLimiter(BaseRateLimiter[None]):
         except Exception as exc:
             log.warning("shared send pacing unavailable, pacing locally: %s", type(exc).__name__)
             return None
-
-    async def _send_reserved(
-        self,
-        pacer: SendPacing,
-        wait: float,
-        key: str,
-        callback: Callable[..., Coroutine[Any, Any, JSONResult]],
-        args: Any,
-        kwargs: dict[str, Any],
-    ) -> JSONResult:
-        # The moment is ours; it was reserved before waiting, so waiting holds no slot.
-        if wait > 0:
-            await asyncio.sleep(wait)
-        async with self._in_flight:
-            return await self._leave(key, callback, args, kwargs, shared=pacer)
 
     async def _leave(
         self,
