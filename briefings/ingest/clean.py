@@ -37,6 +37,7 @@ MIN_TERMS_FOR_COHESION = 8
 MAX_BOX_LINES = 6
 # A one-sentence line this short right above a photo credit is the photo's caption.
 MAX_CAPTION_WORDS = 35
+_QUESTION_END = re.compile(r"\?[\"'”’)\]]*$")
 _INNER_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+[A-Z“\"]")
 
 
@@ -64,9 +65,17 @@ class CleanPage:
         return "\n\n".join(parts)
 
 
+def is_question_line(text: str) -> bool:
+    """A line that is one question: in a Q&A it heads the answer ("Has Moscow made such a
+    promise before?"), it is never a statement to propose."""
+    return bool(_QUESTION_END.search(text)) and not _INNER_SENTENCE_END.search(text)
+
+
 def is_prose(text: str) -> bool:
     words = text.split()
     if len(words) < MIN_PROSE_WORDS or not any(w[:1].islower() for w in words):
+        return False
+    if is_question_line(text) and len(words) <= MAX_HEADING_WORDS:
         return False
     return bool(_SENTENCE_END.search(text)) or (text.endswith(":") and len(words) >= 8)
 

@@ -6,7 +6,7 @@ leans on the one before it ("He added...", "This comes after...") is proposed to
 that sentence when the pair fits in MAX_PROPOSAL_CHARS; otherwise it is proposed alone and
 flagged "needs-context". A sentence (or whole quotation) longer than MAX_PROPOSAL_CHARS is
 never cut: it is left out of the proposals and reported as too long, for an admin to
-summarise by hand."""
+summarise by hand. A question is never proposed: it states nothing (it stays context)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ _ANAPHORIC_OPENERS = word_set(
 }
 _LEADING_PUNCTUATION = "“”\"'‘’([—–- "
 # '“...,” he said.': the speaker is only a pronoun, so the quote needs the sentence before.
+_QUESTION = re.compile(r"\?[\"'”’)\]]*$")
 _PRONOUN_ATTRIBUTION = re.compile(r"^[“\"].*[”\"],?\s+(?:he|she|they|it)\s+\w+", re.IGNORECASE)
 
 
@@ -116,6 +117,8 @@ def proposals(found: Sequence[Sentence]) -> tuple[list[Unit], list[str]]:
     units: list[Unit] = []
     too_long: list[str] = []
     for index, sentence in enumerate(found):
+        if _QUESTION.search(sentence.text):
+            continue  # a question states nothing; it stays context for the sentences around it
         if len(sentence.text) > MAX_PROPOSAL_CHARS:
             too_long.append(sentence.text)
             continue

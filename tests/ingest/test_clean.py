@@ -245,3 +245,21 @@ def test_the_outlet_about_itself_goes() -> None:
         "You are receiving this because you subscribed to the Harbour Letter.",
     )
     assert text == "\n\n".join(STORY)
+
+
+def test_a_question_line_heads_its_answer_in_a_q_and_a() -> None:
+    page = clean_page(
+        text_lines(
+            "\n\n".join(
+                [
+                    STORY[0],
+                    "When will the harbour open to container ships?",
+                    "The first ships are expected in the spring of 2026, the port authority said.",
+                    *STORY[1:],
+                ]
+            )
+        )
+    )
+    answer = next(p for p in page.paragraphs if p.text.startswith("The first ships"))
+    assert answer.heading == "When will the harbour open to container ships?"
+    assert all("?" not in p.text for p in page.paragraphs)

@@ -77,3 +77,19 @@ def test_a_semicolon_does_not_end_a_sentence() -> None:
         "Both ports deny any such cargo; Rotterdam has called the claims absurd.",
         "The council meets again on Monday.",
     ]
+
+
+def test_a_question_is_context_not_a_proposal() -> None:
+    found = sentences(
+        [
+            Paragraph(
+                "Will the harbour be ready on time? The port authority says the works are "
+                "three weeks ahead of plan.",
+                None,
+            )
+        ]
+    )
+    units, _ = proposals(found)
+    assert [u.text for u in units] == [
+        "The port authority says the works are three weeks ahead of plan."
+    ]
