@@ -37,7 +37,8 @@ MIN_TERMS_FOR_COHESION = 8
 MAX_BOX_LINES = 6
 # A one-sentence line this short right above a photo credit is the photo's caption.
 MAX_CAPTION_WORDS = 35
-_QUESTION_END = re.compile(r"\?[\"'”’)\]]*$")
+# A question mark at the end, before any closing quotes or brackets.
+QUESTION_END = re.compile(r"\?[\"'”’)\]]*$")
 _INNER_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+[A-Z“\"]")
 
 
@@ -68,7 +69,7 @@ class CleanPage:
 def is_question_line(text: str) -> bool:
     """A line that is one question: in a Q&A it heads the answer ("Has Moscow made such a
     promise before?"), it is never a statement to propose."""
-    return bool(_QUESTION_END.search(text)) and not _INNER_SENTENCE_END.search(text)
+    return bool(QUESTION_END.search(text)) and not _INNER_SENTENCE_END.search(text)
 
 
 def is_prose(text: str) -> bool:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from briefings.ingest.clean import Paragraph
+from briefings.ingest.clean import QUESTION_END, Paragraph
 from briefings.ingest.limits import MAX_PROPOSAL_CHARS
 from briefings.ingest.words import fold, word_set
 
@@ -28,7 +28,6 @@ _ANAPHORIC_OPENERS = word_set(
 }
 _LEADING_PUNCTUATION = "“”\"'‘’([—–- "
 # '“...,” he said.': the speaker is only a pronoun, so the quote needs the sentence before.
-_QUESTION = re.compile(r"\?[\"'”’)\]]*$")
 _PRONOUN_ATTRIBUTION = re.compile(r"^[“\"].*[”\"],?\s+(?:he|she|they|it)\s+\w+", re.IGNORECASE)
 
 
@@ -117,7 +116,7 @@ def proposals(found: Sequence[Sentence]) -> tuple[list[Unit], list[str]]:
     units: list[Unit] = []
     too_long: list[str] = []
     for index, sentence in enumerate(found):
-        if _QUESTION.search(sentence.text):
+        if QUESTION_END.search(sentence.text):
             continue  # a question states nothing; it stays context for the sentences around it
         if len(sentence.text) > MAX_PROPOSAL_CHARS:
             too_long.append(sentence.text)
