@@ -128,8 +128,12 @@ class DigestScheduler:
         )
 
     async def stop(self) -> None:
+        # AsyncIOScheduler.shutdown only schedules the shutdown on the loop, and `running`
+        # stays true until it has run: let it run, so a second stop finds it stopped instead
+        # of scheduling a second shutdown (which fails, in a callback, with a traceback).
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+            await asyncio.sleep(0)
 
     @property
     def running(self) -> bool:

@@ -3,6 +3,7 @@ processes, and catching up after downtime."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -148,3 +149,17 @@ async def test_two_schedulers_catching_up_post_once(env: Env) -> None:
         await env.delivery.stop()
         await other.stop()
     assert [s.chat_id for s in env.adapter.sent] == ["1"]
+
+
+async def test_stopping_twice_is_quiet(env: Env) -> None:
+    """The leader stops its scheduler, and whoever started the leader may stop it again."""
+    raised: list[dict[str, object]] = []
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(lambda _loop, context: raised.append(context))
+    scheduler = scheduler_for(env)
+    await scheduler.start(catch_up=False)
+    await scheduler.stop()
+    await scheduler.stop()
+    await asyncio.sleep(0.01)  # any shutdown still scheduled runs now
+    assert not scheduler.running
+    assert raised == []
