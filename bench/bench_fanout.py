@@ -20,13 +20,11 @@ from typing import Any
 import aiohttp
 
 from bench.bench_telegram import fake_server
-from bench.common import temp_sqlite_url
+from bench.common import subscribe_private_chats, temp_sqlite_url
 from bot.adapters.telegram.adapter import TelegramAdapter
 from bot.app import build_app, settle_heap, start_digests
 from bot.config import Settings
-from briefings.actors import Actor
 from briefings.schedule import Schedule
-from briefings.subscriptions import SubscriptionRequest
 from tests.telegram.fake_bot_api import TOKEN
 
 DEFAULT_COUNT = 10_000
@@ -53,20 +51,8 @@ async def run(count: int, base: str, http: aiohttp.ClientSession) -> None:
     app = await build_app(settings)
     # All due at the start of the next minute that leaves time to set up.
     slot = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=75)).replace(second=0, microsecond=0)
-    await app.subscriptions.bulk_subscribe(
-        (
-            SubscriptionRequest(
-                "telegram",
-                str(FIRST_CHAT + i),
-                "private",
-                None,
-                Schedule(slot.hour, slot.minute, "UTC"),
-                ("treaty",),
-                "changes",
-            )
-            for i in range(count)
-        ),
-        Actor.system("bench"),
+    await subscribe_private_chats(
+        app.subscriptions, FIRST_CHAT, count, Schedule(slot.hour, slot.minute, "UTC")
     )
     adapter = TelegramAdapter(
         app.core, app.health, app.store.topics, TOKEN, f"{base}/bot", metrics=app.metrics

@@ -33,16 +33,14 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bench.common import Figures, empty_database, percentile
+from bench.common import Figures, empty_database, percentile, subscribe_private_chats
 from bot.adapters.base import ABOUT_TO_SEND, ChatAdapter, SendPacing
 from bot.adapters.telegram.rate_limiter import ChatRateLimiter
 from bot.app import App, build_app, settle_heap
 from bot.config import Settings
 from bot.core.messages import ChatRef, Reply
 from bot.delivery import DigestDelivery
-from briefings.actors import Actor
 from briefings.schedule import Schedule
-from briefings.subscriptions import SubscriptionRequest
 
 DEFAULT_DIGESTS = 600
 DEFAULT_LOAD = 24
@@ -136,21 +134,7 @@ async def run(url: str, digests: int, load: int) -> Figures:
     try:
         if app.pacer is None:
             raise SystemExit("the App built no shared pacer: not PostgreSQL?")
-        await app.subscriptions.bulk_subscribe(
-            (
-                SubscriptionRequest(
-                    "telegram",
-                    str(FIRST_CHAT + i),
-                    "private",
-                    None,
-                    Schedule(8, 0, "UTC"),
-                    ("treaty",),
-                    "changes",
-                )  # fmt: skip
-                for i in range(digests)
-            ),
-            Actor.system("bench"),
-        )
+        await subscribe_private_chats(app.subscriptions, FIRST_CHAT, digests, Schedule(8, 0, "UTC"))
         ids = [sub.id for sub in await app.subscriptions.all()]
         adapter = StandInTelegram(app.pacer)
         delivery = DigestDelivery(

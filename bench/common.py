@@ -7,9 +7,12 @@ import statistics
 import tempfile
 from pathlib import Path
 
+from briefings.actors import Actor
 from briefings.db import create_engine, is_sqlite, migrate
 from briefings.loader import load_briefings
+from briefings.schedule import Schedule
 from briefings.store import BriefingStore
+from briefings.subscriptions import SubscriptionRequest, SubscriptionStore
 
 # What each benchmark returns: its figures by name, for bench.run_all's table.
 Figures = dict[str, float]
@@ -64,3 +67,25 @@ async def seeded_store(url: str, cache_ttl: float = 1.0) -> BriefingStore:
     store = BriefingStore(engine, cache_ttl=cache_ttl)
     await store.load_briefings(load_briefings())
     return store
+
+
+async def subscribe_private_chats(
+    subscriptions: SubscriptionStore, first_chat: int, count: int, schedule: Schedule
+) -> None:
+    """`count` private Telegram chats from `first_chat` on, each with a `changes` digest of
+    /treaty on `schedule`: a fan-out's subscribers."""
+    await subscriptions.bulk_subscribe(
+        (
+            SubscriptionRequest(
+                "telegram",
+                str(first_chat + i),
+                "private",
+                None,
+                schedule,
+                ("treaty",),
+                "changes",
+            )
+            for i in range(count)
+        ),
+        Actor.system("bench"),
+    )
