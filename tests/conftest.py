@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.core import Core
 from bot.core.messages import ChatRef, Incoming
@@ -61,6 +62,15 @@ def pg_url() -> str:
         pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL")
     reset_postgres(url)
     return url
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on a fresh, migrated database, for tests below the store."""
+    engine = create_engine(database_url)
+    await migrate(engine)
+    yield engine
+    await engine.dispose()
 
 
 @pytest.fixture

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.leadership import FOLLOWER, LEADER, Leadership
-from briefings.db import create_engine, migrate
 from briefings.leases import LeaseStore
 from tests.digests.fakes import Clock
 
@@ -44,14 +42,6 @@ class FlakyLeases(LeaseStore):
         if self.mode == "hang":
             await asyncio.Event().wait()
         return await super().acquire(name, holder, ttl)
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    await migrate(engine)
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture

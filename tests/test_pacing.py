@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from briefings.db import create_engine, migrate
 from briefings.pacing import SharedPacer
 from briefings.send_path import send_path_engine
 from tests.pg import replica_pacers
@@ -21,14 +20,6 @@ pytestmark = pytest.mark.postgresql
 
 # A free key still waits the microsecond between the function's two clock readings.
 FREE = 0.001
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    await migrate(engine)
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture
