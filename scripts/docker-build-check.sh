@@ -12,13 +12,9 @@ cd "$(dirname "$0")/.."
 
 IMAGE=${IMAGE:-briefbot:check}
 PYTHON_IMAGE=${PYTHON_IMAGE:-python:3.12-slim}
-LOCAL_BASE=briefbot-base:bookworm
 PYTHON=${PYTHON:-$([ -x .venv/bin/python ] && echo "$PWD/.venv/bin/python" || echo python3)}
-
-skip() {
-  echo "skipped: $*"
-  exit 0
-}
+# shellcheck source=scripts/docker-common.sh
+. scripts/docker-common.sh
 
 docker info >/dev/null 2>&1 || skip "Docker is not available"
 
@@ -36,43 +32,17 @@ cp -r Dockerfile .dockerignore pyproject.toml README.md bot briefings "$context"
 mkdir -p "$context/wheels"
 build_args=()
 
-if docker image inspect "$PYTHON_IMAGE" >/dev/null 2>&1 || docker pull -q "$PYTHON_IMAGE" >/dev/null 2>&1; then
+if pullable "$PYTHON_IMAGE"; then
   base=$PYTHON_IMAGE
 else
-  if ! docker image inspect "$LOCAL_BASE" >/dev/null 2>&1; then
-    command -v debootstrap >/dev/null 2>&1 || skip "cannot pull $PYTHON_IMAGE and debootstrap is not installed"
-    [ "$(id -u)" = 0 ] || skip "cannot pull $PYTHON_IMAGE and debootstrap needs root"
-    mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
-    [ -n "$mirror" ] || skip "cannot pull $PYTHON_IMAGE and no Debian mirror is configured"
-    rootfs="$context/rootfs"
-    echo "Making $LOCAL_BASE with debootstrap from $mirror"
-    timeout 240 debootstrap --variant=minbase --include=python3,python3-venv,python3-pip \
-      bookworm "$rootfs" "$mirror" >/dev/null \
-      || skip "cannot pull $PYTHON_IMAGE and debootstrap failed"
-    tar -C "$rootfs" -c . | docker import - "$LOCAL_BASE" >/dev/null
-    rm -rf "$rootfs"
-  fi
+  make_python_base "$context"
   base=$LOCAL_BASE
-  # Bookworm's python3 is 3.11: the wheelhouse must be built by a 3.11 for its binary wheels.
-  "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
-    || skip "the wheelhouse for $LOCAL_BASE needs Python 3.11 here"
-  echo "Building a wheelhouse for an offline build"
-  (cd "$context" && "$PYTHON" -m pip wheel --quiet --disable-pip-version-check \
-    -w wheels . 'setuptools>=77' >pip.log 2>&1) || { cat "$context/pip.log"; exit 1; }
+  offline_build "$context"
   build_args+=(--build-arg PIP_OPTIONS=--no-index)
 fi
 
 echo "Building $IMAGE from $base"
 docker build --quiet --build-arg "PYTHON_IMAGE=$base" "${build_args[@]}" -t "$IMAGE" "$context" >/dev/null
-
-expect() {  # expect WHAT OUTPUT PATTERN
-  if ! grep -q -- "$3" <<<"$2"; then
-    echo "FAILED: $1: expected '$3' in:"
-    echo "$2"
-    exit 1
-  fi
-  echo "ok: $1"
-}
 
 expect "--version" "$(docker run --rm "$IMAGE" --version)" "^briefbot "
 expect "runs as a non-root user" "$(docker run --rm --entrypoint id "$IMAGE" -u)" "^10001$"
