@@ -3,7 +3,8 @@
 A line is story prose, a section heading, or noise. The rules, in order: the footer after a
 copyright line; embedded social posts (the handle line and the post text above it, or the
 "A post shared by" line and the post below it); photo captions; an author's note in the lower
-half of the page; repeated lines; "related"/"read also" teasers and the stories they introduce
+half of the page; repeated lines; the page talking to its reader ("you", "we") unless the
+whole piece is written so; "related"/"read also" teasers and the stories they introduce
 (paragraphs after the marker that share almost no vocabulary with the rest of the page); the
 masthead before the first paragraph (title, date, byline); labels that head nothing;
 and whatever follows the last paragraph."""
@@ -15,7 +16,13 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from briefings.ingest.noise import AUTHOR_BIO, POST_HANDLE, SOCIAL_LINK, line_noise
+from briefings.ingest.noise import (
+    AUTHOR_BIO,
+    POST_HANDLE,
+    SOCIAL_LINK,
+    in_outlet_voice,
+    line_noise,
+)
 from briefings.ingest.page import PageMeta, SourceLine, outlet_from_legal, parse_date
 from briefings.ingest.words import content_terms, fold
 
@@ -35,6 +42,10 @@ MAX_CORE_TEASER = 2
 MIN_TERMS_FOR_COHESION = 8
 # What a box label ("Key takeaways", "Jobs board") heads: at most this many lines.
 MAX_BOX_LINES = 6
+# A page where this many of the story's paragraphs say "we" or "you" is written in that voice
+# (a column, a letter): its "we" is the writer's argument, not the outlet's housekeeping.
+VOICE_PIECE_SHARE = 0.2
+VOICE_PIECE_LINES = 3
 # A one-sentence line this short right above a photo credit is the photo's caption.
 MAX_CAPTION_WORDS = 35
 # A question mark at the end, before any closing quotes or brackets.
@@ -92,6 +103,7 @@ def clean_page(lines: list[SourceLine], meta: PageMeta | None = None) -> CleanPa
     _drop_author_notes(texts, noise)
     _drop_boxes(lines, noise)
     _drop_repeats(texts, noise)
+    _drop_outlet_voice(texts, noise, prose)
     reference = _story_terms(texts, noise, prose)
     _drop_teasers(texts, noise, prose, reference)
     header = _drop_masthead(noise, prose)
@@ -176,6 +188,19 @@ def _drop_author_notes(texts: list[str], noise: list[str | None]) -> None:
     for i in range(len(texts) // 2, len(texts)):
         if noise[i] is None and AUTHOR_BIO.match(texts[i]):
             noise[i] = "author"
+
+
+def _drop_outlet_voice(texts: list[str], noise: list[str | None], prose: list[bool]) -> None:
+    """Lines where the page talks to its reader ("Good morning to the 340 of you who joined",
+    "Read us through our mirror", "Send your question to our desk"), unless the piece itself
+    is written that way."""
+    voiced = [i for i, text in enumerate(texts) if noise[i] is None and in_outlet_voice(text)]
+    story = sum(1 for i, kind in enumerate(noise) if kind is None and prose[i])
+    voiced_story = sum(1 for i in voiced if prose[i])
+    if voiced_story >= VOICE_PIECE_LINES and voiced_story >= VOICE_PIECE_SHARE * story:
+        return
+    for i in voiced:
+        noise[i] = "outlet-voice"
 
 
 def _drop_repeats(texts: list[str], noise: list[str | None]) -> None:

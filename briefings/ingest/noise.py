@@ -196,6 +196,21 @@ def _unquoted(text: str) -> str:
     return _QUOTED.sub(" ", text)
 
 
+# The page speaking for itself: "you" to the reader, "we"/"our"/"us" for the outlet. A news
+# report's own sentences use neither outside quotes (across the labelled articles no story
+# line did), while newsletters' asides, promotions and site notices do. "US" is the country.
+_VOICE = re.compile(r"\b(?i:you|your|yours|yourself|yourselves|we|our|ours|ourselves)\b|\bus\b")
+_QUOTE_MARK = re.compile(r"[“”\"]")
+
+
+def in_outlet_voice(text: str) -> bool:
+    """Whether the line, outside its quotes, addresses the reader or speaks as "we". A line
+    with a quote left open (a quotation running over several paragraphs) is never one: its
+    "we" may be the speaker's."""
+    bare = _unquoted(text)
+    return not _QUOTE_MARK.search(bare) and bool(_VOICE.search(bare))
+
+
 def line_noise(text: str) -> str | None:
     """The kind of page furniture this line is, or None."""
     words = _word_count(text)

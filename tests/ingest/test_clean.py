@@ -263,3 +263,45 @@ def test_a_question_line_heads_its_answer_in_a_q_and_a() -> None:
     answer = next(p for p in page.paragraphs if p.text.startswith("The first ships"))
     assert answer.heading == "When will the harbour open to container ships?"
     assert all("?" not in p.text for p in page.paragraphs)
+
+
+def test_the_page_talking_to_its_reader_goes() -> None:
+    text = kept(
+        STORY[0],
+        "Hello again, and a warm welcome to the 120 of you who signed on this week.",
+        *STORY[1:4],
+        "We dropped the usual crossword to give the harbour story more room.",
+        "Send your harbour questions to our city desk and we will answer some next week.",
+        *STORY[4:],
+    )
+    assert text == "\n\n".join(STORY)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "“We will not let the harbour close,” the mayor said, and the union agreed.",
+        "The US port authority said the harbour works would not affect its own terminal.",
+        '"Nobody asked us about the dredging," said the fishermen\'s union leader, Ola Lie.',
+    ],
+)
+def test_quoted_we_and_the_us_are_not_the_page_talking(line: str) -> None:
+    assert kept(*STORY[:3], line, *STORY[3:]) == "\n\n".join([*STORY[:3], line, *STORY[3:]])
+
+
+def test_a_quotation_running_over_paragraphs_keeps_its_we() -> None:
+    opened = "“We have waited ten years for this harbour. The council finally listened."
+    closed = "“Now we need the contracts to be fair,” said Berg."
+    lines = [*STORY[:2], opened, closed, *STORY[2:]]
+    assert kept(*lines) == "\n\n".join(lines)
+
+
+def test_a_column_written_as_we_keeps_its_voice() -> None:
+    column = [
+        "We should stop pretending the harbour expansion is only about containers.",
+        "Our city has grown around its docks for two centuries and the council knows it.",
+        "If you walk along the quay today, you see a port that has outgrown its walls.",
+        "We would be wiser to ask who pays for the dredging before the first contract.",
+    ]
+    lines = [STORY[0], *column, *STORY[1:3]]
+    assert kept(*lines) == "\n\n".join(lines)
