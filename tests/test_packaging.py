@@ -47,6 +47,18 @@ class Installed:
             "BRIEFBOT_HOME": str(self.home),
         }
 
+    def run_python(self, code: str) -> str:
+        """What `code` prints, run by the installed interpreter from the empty folder."""
+        return subprocess.run(
+            [self.python, "-c", code],
+            capture_output=True,
+            text=True,
+            cwd=self.cwd,
+            env=self.env(),
+            timeout=TIMEOUT,
+            check=True,
+        ).stdout
+
     def briefbot(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
             [str(self.venv / "bin" / "briefbot"), *args],
@@ -120,16 +132,7 @@ def test_the_code_comes_from_the_wheel_not_the_repository(installed: Installed) 
         "import json, bot, briefings.db as db; "
         "print(json.dumps([bot.__file__, str(db.MIGRATIONS_DIR)]))"
     )
-    done = subprocess.run(
-        [installed.python, "-c", probe],
-        capture_output=True,
-        text=True,
-        cwd=installed.cwd,
-        env=installed.env(),
-        timeout=TIMEOUT,
-        check=True,
-    )
-    bot_file, migrations = (Path(p) for p in json.loads(done.stdout))
+    bot_file, migrations = (Path(p) for p in json.loads(installed.run_python(probe)))
     assert bot_file.is_relative_to(installed.venv), bot_file
     assert not bot_file.is_relative_to(ROOT)
     assert migrations.is_relative_to(installed.venv)
@@ -175,3 +178,17 @@ def test_a_session_from_an_empty_folder(installed: Installed) -> None:
 
     assert database.is_file()
     assert list(installed.cwd.iterdir()) == [], "nothing is written to the working directory"
+
+
+def test_ingestion_runs_from_the_wheel_with_its_word_vectors(installed: Installed) -> None:
+    installed.briefbot("migrate")
+    installed.briefbot("seed")
+    article = ROOT / "tests" / "fixtures" / "articles" / "heldout" / "204_un_panel_gap.txt"
+    done = installed.briefbot("ingest", str(article), "--dry-run", "--json")
+    result = json.loads(done.stdout)
+    assert len(result["proposals"]) >= 10
+    assert any(p["corroborates"] is not None for p in result["proposals"])
+    probe = "import briefings.ingest.meaning as m; print(m.DATA); print(len(m.word_vectors().rank))"
+    shown = installed.run_python(probe).split()
+    assert Path(shown[0]).is_relative_to(installed.venv)
+    assert shown[1] == "50000"

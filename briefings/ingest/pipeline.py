@@ -10,8 +10,9 @@ from briefings.errors import NoStoryFound, NotEnglish
 from briefings.ingest.assign import NEIGHBOURHOOD_WEIGHT, choose, neighbourhood, topic_scores
 from briefings.ingest.clean import CleanPage, clean_page
 from briefings.ingest.decode import decode, html_lines, is_html, text_lines
-from briefings.ingest.fold import fold_onto_pending, fold_onto_points
+from briefings.ingest.fold import Closeness, blend, fold_onto_pending, fold_onto_points
 from briefings.ingest.language import looks_english
+from briefings.ingest.meaning import bag, match
 from briefings.ingest.page import PageMeta
 from briefings.ingest.score import importance, scores
 from briefings.ingest.split import Sentence, Unit, proposals, sentences
@@ -93,8 +94,12 @@ def propose(
         ranked = ranked + NEIGHBOURHOOD_WEIGHT * neighbourhood(alone)
         taken = {name for t in topics for name in (t.slug, *t.aliases)}
         choices = choose(units, ranked, alone, index, taken)
+        meaning = match(bag([u.text for u in units]), index.point_bag)
         folds = fold_onto_points(
-            point_sims, index, [u.text for u in units], sentence_similarities(units, found, index)
+            Closeness(point_sims, blend(point_sims, meaning)),
+            index,
+            [u.text for u in units],
+            sentence_similarities(units, found, index),
         )
     else:
         choices = choose(units, None, None, None, set())

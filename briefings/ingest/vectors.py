@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from briefings.ingest.meaning import Bag, bag
 from briefings.ingest.types import TopicDoc
 from briefings.ingest.words import content_terms, words
 
@@ -33,6 +34,8 @@ class TopicIndex:
     point_char_rows: Any
     # Every word the topics and points use: what the briefing already mentions.
     known_words: frozenset[str] = frozenset()
+    # The points' words with vectors, for the match of meaning (meaning.py).
+    point_bag: Bag = field(default_factory=lambda: bag(()))
 
     def vectors(self, texts: Sequence[str]) -> Any:
         return self.vectorizer.transform(list(texts))
@@ -81,4 +84,5 @@ def topic_index(topics: tuple[TopicDoc, ...]) -> TopicIndex | None:
         char_vectorizer=char_vectorizer,
         point_char_rows=char_vectorizer.transform(texts),
         known_words=frozenset(w for text in headers + texts for w in words(text)),
+        point_bag=bag(texts),
     )
