@@ -1,10 +1,11 @@
-"""Which existing topic a proposal belongs to, by lexical similarity, or a new topic when none fits.
+"""Which existing topic a proposal belongs to, or a new topic when none fits.
 
 The query is the proposal's own text plus, with less weight, the sentences around it and the
 heading it sits under. A topic's score mixes how close the query is to the topic as a whole
-(title, description, aliases and all points) with how close the proposal is to the topic's
-nearest points. Articles run in sections, so a proposal also leans towards what the proposals
-around it are about (most those nearest) and, less, towards what the whole article is about:
+(title, description, aliases and all points, by TF-IDF) with how close the proposal is to the
+topic's nearest points, there by shared words and by the match of meaning (meaning.py).
+Articles run in sections, so a proposal also leans towards what the proposals around it are
+about (most those nearest) and, less, towards what the whole article is about:
 "The two leaders then held talks on trade" is about the Hanoi stop when the sentences around it
 are."""
 
@@ -31,6 +32,10 @@ MAX_SLUG = 20
 NEIGHBOURHOOD_WEIGHT = 1.0
 NEIGHBOURHOOD_DECAY = 0.7
 ARTICLE_WEIGHT = 0.5
+# How much the match of meaning (meaning.py) counts in a proposal's closeness to a topic's
+# nearest points; the rest is shared words. Over the four labelled article sets: first choice
+# right 75.2% -> 76.6%, within the two shown 88.8% -> 90.7%.
+MEANING_IN_TOPICS = 0.6
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,11 @@ def _query_rows(
     # borrow a full-strength topic from its neighbours.
     total = 1 + CONTEXT_WEIGHT + HEADING_WEIGHT
     return (own + CONTEXT_WEIGHT * context + HEADING_WEIGHT * headings) / total
+
+
+def with_meaning(by_words: Any, by_meaning: Any) -> Any:
+    """Closeness to each point for choosing topics: shared words and the match of meaning."""
+    return (1 - MEANING_IN_TOPICS) * by_words + MEANING_IN_TOPICS * by_meaning
 
 
 def topic_scores(

@@ -7,7 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from briefings.errors import NoStoryFound, NotEnglish
-from briefings.ingest.assign import NEIGHBOURHOOD_WEIGHT, choose, neighbourhood, topic_scores
+from briefings.ingest.assign import (
+    NEIGHBOURHOOD_WEIGHT,
+    choose,
+    neighbourhood,
+    topic_scores,
+    with_meaning,
+)
 from briefings.ingest.clean import CleanPage, clean_page
 from briefings.ingest.decode import decode, html_lines, is_html, text_lines
 from briefings.ingest.fold import Closeness, blend, fold_onto_pending, fold_onto_points
@@ -87,14 +93,19 @@ def propose(
     if index is not None and units:
         own = index.vectors([u.text for u in units])
         point_sims = index.point_similarities([u.text for u in units], own)
-        # Topics by words only: character n-grams give every pair of texts some similarity.
+        # Topics by words and meaning, not characters: character n-grams give every pair of
+        # texts some similarity.
         word_sims = (own @ index.point_rows.T).toarray()
-        alone = topic_scores(units, found, index, own, word_sims, with_context=False)
-        ranked = topic_scores(units, found, index, own, word_sims)
+        meaning = match(bag([u.text for u in units]), index.point_bag)
+        near = with_meaning(word_sims, meaning)
+        alone = topic_scores(units, found, index, own, near, with_context=False)
+        ranked = topic_scores(units, found, index, own, near)
         ranked = ranked + NEIGHBOURHOOD_WEIGHT * neighbourhood(alone)
         taken = {name for t in topics for name in (t.slug, *t.aliases)}
-        choices = choose(units, ranked, alone, index, taken)
-        meaning = match(bag([u.text for u in units]), index.point_bag)
+        # Whether any topic fits is decided on shared words alone: the match of meaning gives
+        # every sentence some closeness to every point (a football score came to 0.64).
+        by_words_alone = topic_scores(units, found, index, own, word_sims, with_context=False)
+        choices = choose(units, ranked, by_words_alone, index, taken)
         folds = fold_onto_points(
             Closeness(point_sims, blend(point_sims, meaning)),
             index,
