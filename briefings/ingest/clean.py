@@ -193,8 +193,13 @@ def _drop_author_notes(texts: list[str], noise: list[str | None]) -> None:
 def _drop_outlet_voice(texts: list[str], noise: list[str | None], prose: list[bool]) -> None:
     """Lines where the page talks to its reader ("Good morning to the 340 of you who joined",
     "Read us through our mirror", "Send your question to our desk"), unless the piece itself
-    is written that way."""
-    voiced = [i for i, text in enumerate(texts) if noise[i] is None and in_outlet_voice(text)]
+    is written that way. A question stays: in a Q&A it heads its answer ("What don't we
+    know?")."""
+    voiced = [
+        i
+        for i, text in enumerate(texts)
+        if noise[i] is None and in_outlet_voice(text) and not is_question_line(text)
+    ]
     story = sum(1 for i, kind in enumerate(noise) if kind is None and prose[i])
     voiced_story = sum(1 for i in voiced if prose[i])
     if voiced_story >= VOICE_PIECE_LINES and voiced_story >= VOICE_PIECE_SHARE * story:
@@ -259,17 +264,32 @@ def _assemble(
     lines: list[SourceLine], noise: list[str | None], prose: list[bool]
 ) -> list[Paragraph]:
     kept = [i for i in range(len(lines)) if noise[i] is None]
+    texts = [lines[i].text for i in kept]
+    opens = [prose[i] for i in kept]  # whether the line opens or continues the story here
+    for k in range(len(kept) - 2, 0, -1):
+        if opens[k + 1] and _short_answer(texts[k]) and is_question_line(texts[k - 1]):
+            opens[k] = True
     paragraphs: list[Paragraph] = []
     heading: str | None = None
-    for position, i in enumerate(kept):
-        text = lines[i].text
-        if prose[i]:
-            paragraphs.append(Paragraph(text, heading))
-            continue
-        following = kept[position + 1] if position + 1 < len(kept) else None
-        if following is not None and prose[following] and _can_head(text):
+    answer = ""  # "Not yet." under a question: the first words of the paragraph after it
+    for k, text in enumerate(texts):
+        if prose[kept[k]]:
+            paragraphs.append(Paragraph(f"{answer} {text}" if answer else text, heading))
+            answer = ""
+        elif opens[k]:
+            answer = text
+        elif k + 1 < len(texts) and opens[k + 1] and _can_head(text):
             heading = text
     return paragraphs
+
+
+def _short_answer(text: str) -> bool:
+    """ "Not yet." or "It has, once.": too short to be prose, but a statement."""
+    return (
+        len(text.split()) < MIN_PROSE_WORDS
+        and bool(_SENTENCE_END.search(text))
+        and not is_question_line(text)
+    )
 
 
 def _can_head(text: str) -> bool:

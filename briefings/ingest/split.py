@@ -20,6 +20,7 @@ from briefings.ingest.words import fold, word_set
 
 NEEDS_CONTEXT = "needs-context"
 MIN_SENTENCE_CHARS = 10
+SHORT_ANSWER_WORDS = 3
 _ANAPHORIC_OPENERS = word_set(
     "he she it they this these that those such his her its their him them"
 ) | {
@@ -73,6 +74,17 @@ def _continues(text: str) -> bool:
     return text[:1].islower() or text[:1] in "”’)]"
 
 
+def _short_answer(text: str, paragraph: Paragraph) -> bool:
+    """ "Not yet." opening the answer to a question: it says nothing without the sentence after
+    it, so the two are one."""
+    return (
+        paragraph.heading is not None
+        and bool(QUESTION_END.search(paragraph.heading))
+        and len(text.split()) <= SHORT_ANSWER_WORDS
+        and not QUESTION_END.search(text.rstrip())
+    )
+
+
 def sentences(paragraphs: Sequence[Paragraph]) -> list[Sentence]:
     """Every sentence of the story once, quotations whole, in order."""
     found: list[Sentence] = []
@@ -81,10 +93,12 @@ def sentences(paragraphs: Sequence[Paragraph]) -> list[Sentence]:
         text = paragraph.text
         joined: list[tuple[int, int]] = []
         for start, end in _spans(text):
+            opening = text[joined[0][0] : joined[0][1]] if len(joined) == 1 else ""
             if joined and (
                 _quote_open(text[joined[-1][0] : joined[-1][1]])
                 or _continues(text[start:end])
                 or text[joined[-1][0] : joined[-1][1]].rstrip().endswith(";")  # syntok splits there
+                or (bool(opening) and _short_answer(opening, paragraph))
             ):
                 joined[-1] = (joined[-1][0], end)
             else:

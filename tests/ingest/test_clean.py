@@ -305,3 +305,28 @@ def test_a_column_written_as_we_keeps_its_voice() -> None:
     ]
     lines = [STORY[0], *column, *STORY[1:3]]
     assert kept(*lines) == "\n\n".join(lines)
+
+
+def test_a_short_answer_under_a_question_opens_the_answer_not_a_heading() -> None:
+    page = clean_page(
+        text_lines(
+            "\n\n".join(
+                [
+                    STORY[0],
+                    "Has the city built a harbour like this before?",
+                    "Only once.",
+                    "The old timber quay was dredged for steamships in 1908, the archive shows.",
+                    "What do we still not know about it?",
+                    "Quite a lot.",
+                    "The council has not said who will run the container terminal.",
+                    *STORY[1:],
+                ]
+            )
+        )
+    )
+    once = next(p for p in page.paragraphs if "1908" in p.text)
+    assert once.text.startswith("Only once. The old timber quay")
+    assert once.heading == "Has the city built a harbour like this before?"
+    unknown = next(p for p in page.paragraphs if "terminal" in p.text)
+    assert unknown.text.startswith("Quite a lot. The council")
+    assert unknown.heading == "What do we still not know about it?"

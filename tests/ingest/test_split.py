@@ -93,3 +93,16 @@ def test_a_question_is_context_not_a_proposal() -> None:
     assert [u.text for u in units] == [
         "The port authority says the works are three weeks ahead of plan."
     ]
+
+
+def test_a_short_answer_opening_a_paragraph_is_proposed_with_the_sentence_after_it() -> None:
+    found = sentences(
+        [
+            Paragraph("Not yet. Both parliaments must first ratify the treaty.", "Is it in force?"),
+            Paragraph("The council met. It approved the budget on Monday.", "Budget"),
+        ]
+    )
+    texts = [s.text for s in found]
+    assert texts[0] == "Not yet. Both parliaments must first ratify the treaty."
+    assert "The council met. It approved the budget on Monday." not in texts
+    assert texts[1:] == ["The council met.", "It approved the budget on Monday."]
