@@ -22,6 +22,7 @@ SEEDS = ROOT / "tests" / "fixtures" / "articles"
 UNTUNED = SEEDS / "untuned"
 HELDOUT = SEEDS / "heldout"
 BLIND = SEEDS / "blind"
+FRESH = SEEDS / "fresh"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The held-out and blind articles' labels against their raw pages, without running the pipeline.
+"""The held-out, blind and fresh sets' labels against their raw pages, without running the pipeline.
 
 Every label must name a sentence of the page (its opening words, found in page order in the
 visible text), a curated topic and curated points; a story sentence's opening words must be
@@ -17,6 +17,7 @@ import pytest
 
 from bench.ingest_eval import (
     BLIND,
+    FRESH,
     HELDOUT,
     SEEDS,
     UNTUNED,
@@ -133,6 +134,7 @@ class ArticleSet:
 SETS = (
     ArticleSet("heldout", HELDOUT, (UNTUNED,), min_pairs=20, min_topics=5),
     ArticleSet("blind", BLIND, (UNTUNED, HELDOUT), min_pairs=60, min_topics=6),
+    ArticleSet("fresh", FRESH, (UNTUNED, HELDOUT, BLIND), min_pairs=60, min_topics=6),
 )
 ARTICLES = [article for article_set in SETS for article in article_set.articles]
 
