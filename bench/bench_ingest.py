@@ -11,7 +11,9 @@ measured blind (kept as `untuned_first_measurement`) and looked at since, so now
 set; the held-out articles 201-205, written and labelled by another session, first measured
 blind (kept as `held_out_first_measurement`), then used to fix the page furniture that
 measurement found; and the blind articles 301-305, written and labelled by another session
-while the pipeline was last changed, measured once after it (`blind_first_measurement`). Run
+while the pipeline was last changed, measured once after it (`blind_first_measurement`); and the fresh articles 401-405, written
+the same way while the pipeline was changed again, measured once after that
+(`fresh_first_measurement`). Run
 `python -m bench.bench_ingest [--seeds-only]`."""
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 from bench.common import Figures, percentile
 from bench.ingest_eval import (
     BLIND,
+    FRESH,
     HELDOUT,
     SEEDS,
     UNTUNED,
@@ -156,7 +159,7 @@ def main(database_url: str | None = None) -> Figures:
     columns["seeds"] = figures(seeds, second)
     details["seeds_lost"], details["seeds_noisy"] = seeds.lost, seeds.noisy
     if not seeds_only:
-        sets = (("untuned", UNTUNED), ("held_out", HELDOUT), ("blind", BLIND))
+        sets = (("untuned", UNTUNED), ("held_out", HELDOUT), ("blind", BLIND), ("fresh", FRESH))
         for name, folder in sets:
             tally, second = evaluate(folder, leave_one_out=False)
             columns[name] = figures(tally, second)
@@ -175,7 +178,7 @@ def main(database_url: str | None = None) -> Figures:
         # of it, is kept as it was: later runs are no longer blind to those articles.
         kept = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
         first = {k: v for k, v in kept.items() if k.endswith("_first_measurement")}
-        for name in ("held_out", "blind"):
+        for name in ("held_out", "blind", "fresh"):
             first.setdefault(f"{name}_first_measurement", columns[name])
         RESULTS.write_text(json.dumps({**columns, "timing": speed, **first}, indent=2) + "\n")
     seeds_figures = columns["seeds"]
