@@ -5,15 +5,13 @@ story sentences kept >= 95%; topic first choice >= 75%, within the two shown >= 
 precision >= 85%, recall >= 65%, right point among the three candidates >= 90%; (point,
 article) pairs reproduced >= 75%; no proposal over 300 characters; a second ingest adds no
 point; a 1,500-word raw article in p95 <= 100 ms once warm. The seeds are scored leave-one-
-article-out; the other articles, which no curated point cites, against the full store. Three
+article-out; the other articles, which no curated point cites, against the full store. Five
 sets are reported apart: the seeds; the "untuned" articles 101-103, written blind, first
 measured blind (kept as `untuned_first_measurement`) and looked at since, so now a development
-set; the held-out articles 201-205, written and labelled by another session, first measured
-blind (kept as `held_out_first_measurement`), then used to fix the page furniture that
-measurement found; and the blind articles 301-305, written and labelled by another session
-while the pipeline was last changed, measured once after it (`blind_first_measurement`); and the fresh articles 401-405, written
-the same way while the pipeline was changed again, measured once after that
-(`fresh_first_measurement`). Run
+set; and three sets each written and labelled by another session that did not see the
+pipeline's code, while the pipeline was being changed, and measured once after those changes:
+held out 201-205, blind 301-305 and fresh 401-405. Each one's first measurement is kept as
+`<set>_first_measurement`; the pipeline was then changed in view of what it found. Run
 `python -m bench.bench_ingest [--seeds-only]`."""
 
 from __future__ import annotations

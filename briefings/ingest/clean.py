@@ -3,8 +3,8 @@
 A line is story prose, a section heading, or noise. The rules, in order: the footer after a
 copyright line; embedded social posts (the handle line and the post text above it, or the
 "A post shared by" line and the post below it); photo captions; an author's note in the lower
-half of the page; repeated lines; the page talking to its reader ("you", "we") unless the
-whole piece is written so; "related"/"read also" teasers and the stories they introduce
+half of the page; repeated lines; the page talking to its reader ("you") unless the whole
+piece is written so; "related"/"read also" teasers and the stories they introduce
 (paragraphs after the marker that share almost no vocabulary with the rest of the page); the
 masthead before the first paragraph (title, date, byline); labels that head nothing;
 and whatever follows the last paragraph."""
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from briefings.ingest.noise import (
     AUTHOR_BIO,
@@ -42,12 +42,23 @@ MAX_CORE_TEASER = 2
 MIN_TERMS_FOR_COHESION = 8
 # What a box label ("Key takeaways", "Jobs board") heads: at most this many lines.
 MAX_BOX_LINES = 6
-# A page where this many of the story's paragraphs say "we" or "you" is written in that voice
-# (a column, a letter): its "we" is the writer's argument, not the outlet's housekeeping.
+# A page where this many of the story's paragraphs say "you" is written in that voice (a
+# column, a letter): its "you" is the writer's argument, not the outlet's housekeeping.
 VOICE_PIECE_SHARE = 0.2
 VOICE_PIECE_LINES = 3
-# A one-sentence line this short right above a photo credit is the photo's caption.
+# A one-sentence line this short right above a photo credit is the photo's caption, unless the
+# credit line is long enough to hold its own caption ("Photo: A woman waves a flag. Agency").
 MAX_CAPTION_WORDS = 35
+MAX_BARE_CREDIT_WORDS = 8
+# A line of its own this short ("Even so, the programme slipped.") is story when prose follows.
+MIN_STATEMENT_WORDS = 3
+# A wire dateline before the first sentence: "SEOUL, June 19 (Agency) - ", "PYONGYANG (AP) — ".
+DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’-]{2,}(?: [A-Z][A-Z.'’-]+)*(?:, [A-Z][a-z]+(?: [A-Z][a-z]+)*)?"
+    r"(?:, (?:[A-Z][a-z]{2,8}\.?) \d{1,2})?(?: \([^()]{1,40}\))?\s+[-–—]+\s+(?=[A-Z“\"])"
+)
+# A transcript's speaker tag: a name in capitals, perhaps with a role ("MARA ELLIS, HOST:").
+SPEAKER = re.compile(r"^([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3})(, [A-Z][A-Z ]+)?:\s+")
 # A question mark at the end, before any closing quotes or brackets.
 QUESTION_END = re.compile(r"\?[\"'”’)\]]*$")
 _INNER_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+[A-Z“\"]")
@@ -93,9 +104,11 @@ def is_prose(text: str) -> bool:
 
 
 def clean_page(lines: list[SourceLine], meta: PageMeta | None = None) -> CleanPage:
+    lines = _without_speakers(_without_dateline(lines))
     texts = [line.text for line in lines]
     noise: list[str | None] = [line_noise(t) for t in texts]
     prose = [is_prose(t) and not line.heading for t, line in zip(texts, lines, strict=True)]
+    _take_short_statements(texts, noise, prose)
     _drop_footer(noise)
     _drop_posts(texts, noise)
     _drop_embeds(texts, noise)
@@ -109,6 +122,52 @@ def clean_page(lines: list[SourceLine], meta: PageMeta | None = None) -> CleanPa
     header = _drop_masthead(noise, prose)
     paragraphs = _assemble(lines, noise, prose)
     return CleanPage(tuple(paragraphs), _page_meta(texts, noise, header, meta or PageMeta()))
+
+
+def _without_dateline(lines: list[SourceLine]) -> list[SourceLine]:
+    """The story's first line without its wire dateline ("SEOUL, June 19 (Agency) - ")."""
+    for n, line in enumerate(lines):
+        found = DATELINE.match(line.text)
+        if found and is_prose(line.text[found.end() :]):
+            return [*lines[:n], replace(line, text=line.text[found.end() :]), *lines[n + 1 :]]
+    return lines
+
+
+def _without_speakers(lines: list[SourceLine]) -> list[SourceLine]:
+    """A transcript's lines without their speaker tags ("KWON:", "MARA ELLIS, HOST:"): a tag
+    with a role, or one that opens two lines or more."""
+    tags = Counter(found.group(1) for line in lines if (found := SPEAKER.match(line.text)))
+    stripped: list[SourceLine] = []
+    for line in lines:
+        found = SPEAKER.match(line.text)
+        if found and (found.group(2) or tags[found.group(1)] >= 2) and line.text[found.end() :]:
+            line = replace(line, text=line.text[found.end() :])
+        stripped.append(line)
+    return stripped
+
+
+def _take_short_statements(texts: list[str], noise: list[str | None], prose: list[bool]) -> None:
+    """ "On paper, that is true." standing as a paragraph of its own before the next one is
+    story, though too short to count as prose by itself. Right after a question it is the
+    opening of the answer instead (see _assemble)."""
+    for i in range(len(texts) - 1):
+        text = texts[i]
+        if (
+            prose[i]
+            or noise[i] is not None
+            or not prose[i + 1]
+            or noise[i + 1] is not None
+            or (i > 0 and is_question_line(texts[i - 1]))
+        ):
+            continue
+        words = text.split()
+        if (
+            len(words) >= MIN_STATEMENT_WORDS
+            and text[:1].isupper()
+            and text.endswith((".", "!"))
+            and sum(w[:1].islower() for w in words) >= 2
+        ):
+            prose[i] = True
 
 
 def _drop_footer(noise: list[str | None]) -> None:
@@ -159,7 +218,9 @@ def _drop_captions(texts: list[str], noise: list[str | None], prose: list[bool])
             continue
         above = texts[i - 1]
         one_sentence = not _INNER_SENTENCE_END.search(above)
-        if not prose[i - 1] or (one_sentence and len(above.split()) <= MAX_CAPTION_WORDS):
+        bare_credit = len(texts[i].split()) <= MAX_BARE_CREDIT_WORDS
+        short = one_sentence and len(above.split()) <= MAX_CAPTION_WORDS
+        if not prose[i - 1] or (bare_credit and short):
             noise[i - 1] = "caption"
 
 
@@ -192,9 +253,8 @@ def _drop_author_notes(texts: list[str], noise: list[str | None]) -> None:
 
 def _drop_outlet_voice(texts: list[str], noise: list[str | None], prose: list[bool]) -> None:
     """Lines where the page talks to its reader ("Good morning to the 340 of you who joined",
-    "Read us through our mirror", "Send your question to our desk"), unless the piece itself
-    is written that way. A question stays: in a Q&A it heads its answer ("What don't we
-    know?")."""
+    "Send your question to our desk"), unless the piece itself is written that way. A question
+    stays: in a Q&A it heads its answer ("What should you watch for next?")."""
     voiced = [
         i
         for i, text in enumerate(texts)

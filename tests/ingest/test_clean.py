@@ -270,38 +270,47 @@ def test_the_page_talking_to_its_reader_goes() -> None:
         STORY[0],
         "Hello again, and a warm welcome to the 120 of you who signed on this week.",
         *STORY[1:4],
-        "We dropped the usual crossword to give the harbour story more room.",
+        "Grab a coffee: this week you get the long version of the harbour story.",
         "Send your harbour questions to our city desk and we will answer some next week.",
         *STORY[4:],
     )
     assert text == "\n\n".join(STORY)
 
 
+def test_a_reporter_saying_we_or_us_is_still_the_story() -> None:
+    lines = [
+        STORY[0],
+        "Dock workers told us the night shifts would end once the cranes are automated.",
+        "We learned on Tuesday that the council had already signed the dredging contract.",
+        *STORY[1:],
+    ]
+    assert kept(*lines) == "\n\n".join(lines)
+
+
 @pytest.mark.parametrize(
     "line",
     [
-        "“We will not let the harbour close,” the mayor said, and the union agreed.",
-        "The US port authority said the harbour works would not affect its own terminal.",
-        '"Nobody asked us about the dredging," said the fishermen\'s union leader, Ola Lie.',
+        "“You will not see this harbour close,” the mayor said, and the union agreed.",
+        '"Nobody asked you or me about the dredging," the union leader, Ola Lie, told the mayor.',
     ],
 )
-def test_quoted_we_and_the_us_are_not_the_page_talking(line: str) -> None:
+def test_a_quoted_you_is_not_the_page_talking(line: str) -> None:
     assert kept(*STORY[:3], line, *STORY[3:]) == "\n\n".join([*STORY[:3], line, *STORY[3:]])
 
 
-def test_a_quotation_running_over_paragraphs_keeps_its_we() -> None:
-    opened = "“We have waited ten years for this harbour. The council finally listened."
-    closed = "“Now we need the contracts to be fair,” said Berg."
+def test_a_quotation_running_over_paragraphs_keeps_its_you() -> None:
+    opened = "“You have waited ten years for this harbour. The council finally listened."
+    closed = "“Now you need the contracts to be fair,” Berg told the dock workers."
     lines = [*STORY[:2], opened, closed, *STORY[2:]]
     assert kept(*lines) == "\n\n".join(lines)
 
 
-def test_a_column_written_as_we_keeps_its_voice() -> None:
+def test_a_column_written_to_its_reader_keeps_its_voice() -> None:
     column = [
-        "We should stop pretending the harbour expansion is only about containers.",
-        "Our city has grown around its docks for two centuries and the council knows it.",
+        "You may think the harbour expansion is only about containers; it is not.",
+        "Your city has grown around its docks for two centuries and the council knows it.",
         "If you walk along the quay today, you see a port that has outgrown its walls.",
-        "We would be wiser to ask who pays for the dredging before the first contract.",
+        "Ask yourself who pays for the dredging before the first contract is signed.",
     ]
     lines = [STORY[0], *column, *STORY[1:3]]
     assert kept(*lines) == "\n\n".join(lines)
@@ -330,3 +339,58 @@ def test_a_short_answer_under_a_question_opens_the_answer_not_a_heading() -> Non
     unknown = next(p for p in page.paragraphs if "terminal" in p.text)
     assert unknown.text.startswith("Quite a lot. The council")
     assert unknown.heading == "What do we still not know about it?"
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    ["HARBOURTON, May 4 (Coastwire) - ", "HARBOURTON (Coastwire) — ", "NORTH HAVEN, Maine — "],
+)
+def test_a_wire_dateline_goes_and_its_sentence_stays(dateline: str) -> None:
+    assert kept(dateline + STORY[0], *STORY[1:]) == "\n\n".join(STORY)
+
+
+def test_a_transcripts_speaker_tags_and_pleasantries_go() -> None:
+    text = kept(
+        "ANNA HOLM, HOST: The harbour vote passed last night. Lars Berg has been following it.",
+        "LARS BERG, BYLINE: Good morning, Anna.",
+        "HOLM: Good morning, Lars.",
+        "BERG: " + STORY[0],
+        "HOLM: What happens next?",
+        "BERG: " + STORY[1],
+        *STORY[2:],
+        "HOLM: Lars Berg in Harbourton, thank you.",
+        "BERG: Thank you, Anna.",
+    )
+    assert text.startswith("The harbour vote passed last night.")
+    assert "\n\n".join(STORY[1:]) in text
+    assert STORY[0] in text
+    for gone in ("HOLM", "BERG:", "Good morning", "thank you", "Thank you"):
+        assert gone not in text
+
+
+def test_a_capitalised_opening_that_is_not_a_speaker_stays() -> None:
+    line = "NOTE: the council will publish the harbour contracts next month, the mayor added."
+    assert line in kept(*STORY[:2], line, *STORY[2:])
+
+
+def test_the_sites_keyboard_tools_and_a_long_copyright_footer_go() -> None:
+    text = kept(
+        *STORY,
+        "Spotted a mistake? Select the text and press Ctrl+Enter.",
+        "Copyright © 2024 Harbour Radio. All rights reserved. Visit our terms of use page for "
+        "more. Transcripts are made quickly by a contractor and may be revised later, and the "
+        "audio of each broadcast is the authoritative record of what was said on air that day.",
+    )
+    assert text == "\n\n".join(STORY)
+
+
+def test_a_credit_holding_its_own_caption_leaves_the_line_above_it() -> None:
+    credit = "Photo: Cranes stand over the harbour basin at dawn, May 4, 2024. Coastwire/Pool"
+    assert kept(*STORY[:3], credit, *STORY[3:]) == "\n\n".join(STORY)
+
+
+def test_a_short_statement_standing_alone_before_a_paragraph_is_story() -> None:
+    lines = [STORY[0], "On paper, that is true.", *STORY[1:3], "Not everyone agrees.", *STORY[3:]]
+    page = clean_page(text_lines("\n\n".join(lines)))
+    assert [p.text for p in page.paragraphs] == lines
+    assert all(p.heading is None for p in page.paragraphs)
