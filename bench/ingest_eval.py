@@ -23,6 +23,7 @@ UNTUNED = SEEDS / "untuned"
 HELDOUT = SEEDS / "heldout"
 BLIND = SEEDS / "blind"
 FRESH = SEEDS / "fresh"
+FINAL = SEEDS / "final"
 
 
 @dataclass(frozen=True)

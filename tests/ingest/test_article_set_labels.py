@@ -1,4 +1,4 @@
-"""The held-out, blind and fresh sets' labels against their raw pages, without running the pipeline.
+"""The held-out, blind, fresh and final sets' labels against their pages, without the pipeline.
 
 Every label must name a sentence of the page (its opening words, found in page order in the
 visible text), a curated topic and curated points; a story sentence's opening words must be
@@ -17,6 +17,7 @@ import pytest
 
 from bench.ingest_eval import (
     BLIND,
+    FINAL,
     FRESH,
     HELDOUT,
     SEEDS,
@@ -135,6 +136,7 @@ SETS = (
     ArticleSet("heldout", HELDOUT, (UNTUNED,), min_pairs=20, min_topics=5),
     ArticleSet("blind", BLIND, (UNTUNED, HELDOUT), min_pairs=60, min_topics=6),
     ArticleSet("fresh", FRESH, (UNTUNED, HELDOUT, BLIND), min_pairs=60, min_topics=6),
+    ArticleSet("final", FINAL, (UNTUNED, HELDOUT, BLIND, FRESH), min_pairs=60, min_topics=6),
 )
 ARTICLES = [article for article_set in SETS for article in article_set.articles]
 
