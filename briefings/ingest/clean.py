@@ -52,11 +52,15 @@ MAX_CAPTION_WORDS = 35
 MAX_BARE_CREDIT_WORDS = 8
 # A line of its own this short ("Even so, the programme slipped.") is story when prose follows.
 MIN_STATEMENT_WORDS = 3
-# A wire dateline before the first sentence: "SEOUL, June 19 (Agency) - ", "PYONGYANG (AP) — ".
+# A wire dateline before the first sentence: "SEOUL, June 19 (Agency) - ", "PYONGYANG (AP) — ",
+# "MOSCOW, June 19. /Agency/. ".
 DATELINE = re.compile(
     r"^[A-Z][A-Z.'’-]{2,}(?: [A-Z][A-Z.'’-]+)*(?:, [A-Z][a-z]+(?: [A-Z][a-z]+)*)?"
-    r"(?:, (?:[A-Z][a-z]{2,8}\.?) \d{1,2})?(?: \([^()]{1,40}\))?\s+[-–—]+\s+(?=[A-Z“\"])"
+    r"(?:, (?:[A-Z][a-z]{2,8}\.?) \d{1,2})?"
+    r"(?:(?: \([^()]{1,40}\))?\s+[-–—]+|\.\s*/[^/\s][^/]{0,38}/\.?)\s+(?=[A-Z“\"])"
 )
+# A marker pointing to a note, right after a word or a punctuation mark: "in 1996.[2]".
+NOTE_MARKER = re.compile(r"(?<=[\w.,;:!?\"'”’)])\[\d{1,3}\]")
 # A transcript's speaker tag: a name in capitals, perhaps with a role ("MARA ELLIS, HOST:").
 SPEAKER = re.compile(r"^([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3})(, [A-Z][A-Z ]+)?:\s+")
 # A question mark at the end, before any closing quotes or brackets.
@@ -104,7 +108,7 @@ def is_prose(text: str) -> bool:
 
 
 def clean_page(lines: list[SourceLine], meta: PageMeta | None = None) -> CleanPage:
-    lines = _without_speakers(_without_dateline(lines))
+    lines = _without_speakers(_without_dateline(_without_note_markers(lines)))
     texts = [line.text for line in lines]
     noise: list[str | None] = [line_noise(t) for t in texts]
     prose = [is_prose(t) and not line.heading for t, line in zip(texts, lines, strict=True)]
@@ -122,6 +126,12 @@ def clean_page(lines: list[SourceLine], meta: PageMeta | None = None) -> CleanPa
     header = _drop_masthead(noise, prose)
     paragraphs = _assemble(lines, noise, prose)
     return CleanPage(tuple(paragraphs), _page_meta(texts, noise, header, meta or PageMeta()))
+
+
+def _without_note_markers(lines: list[SourceLine]) -> list[SourceLine]:
+    """Lines without the markers that point to notes ("... expired in 1996.[2]"); a line that
+    opens with one is a note itself and keeps it."""
+    return [replace(line, text=NOTE_MARKER.sub("", line.text)) for line in lines]
 
 
 def _without_dateline(lines: list[SourceLine]) -> list[SourceLine]:

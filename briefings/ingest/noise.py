@@ -120,8 +120,23 @@ HOUSE_NOTE = re.compile(
     r"^cite this (?:article|story|explainer|page|report)\b|\bsite blocked\b|"
     r"\bthis outlet\b|\bread us (?:through|via|on)\b|\bour (?:mirror|vpn)\b|"
     r"\b(?:have|got) a (?:question|tip|story idea)(?: about this (?:story|article))?\?|"
-    r"\byou(?:'re| are) receiving this\b|\bhit reply\b",
+    r"\byou(?:'re| are) receiving this\b|\bhit reply\b|"
+    # Disclaimers and terms of reuse: "The views expressed are the author's own", "When
+    # citing, a hyperlink to the agency is required", "Reproduction without permission ...".
+    r"\bviews expressed\b.{0,60}\b(?:author|writer|contributor)s?['’]? own\b|"
+    r"\bdo not necessarily (?:reflect|represent)\b|"
+    r"^when (?:citing|quoting|reproducing|republishing)\b.{0,80}"
+    r"\b(?:(?:hyper)?link|credit|reference)|"
+    r"\b(?:reproduction|republication|reprinting)\b.{0,60}\bwithout (?:prior )?(?:written )?"
+    r"permission\b",
     _I,
+)
+# A note at the foot of the page, numbered as the text's markers are: "[3] UN draft resolution".
+FOOTNOTE = re.compile(r"^\[\d{1,3}\]\s+\S")
+# A dateline standing alone on its line: "PYONGYANG, June 19."
+DATELINE_LINE = re.compile(
+    rf"^[A-Z][A-Z.'’ -]{{2,}}(?:, [A-Z][a-z]+(?: [A-Z][a-z]+)*)?,? (?i:{_MONTH}) \d{{1,2}}"
+    r"(?:,? \d{4})?\.?$"
 )
 # A newsletter's hello: "Good morning, and thank you to the 340 of you who joined us".
 GREETING = re.compile(
@@ -235,7 +250,8 @@ def line_noise(text: str) -> str | None:
         ("navigation", words <= 4 and bool(lowered) and lowered <= _NAV_WORDS),
         ("byline", words <= 25 and bool(BYLINE.match(text) or STAMP.match(text))),
         ("reading-time", words <= 15 and bool(READING_TIME.search(text))),
-        ("date", words <= 12 and is_date_line(text)),
+        ("date", words <= 12 and (is_date_line(text) or bool(DATELINE_LINE.match(text)))),
+        ("footnote", bool(FOOTNOTE.match(text))),
         ("comments", words <= 30 and bool(COMMENTS.search(text))),
         ("photo-credit", bool(CREDIT.search(text))),
         ("caption", words <= 40 and bool(CAPTION.search(text))),

@@ -343,7 +343,12 @@ def test_a_short_answer_under_a_question_opens_the_answer_not_a_heading() -> Non
 
 @pytest.mark.parametrize(
     "dateline",
-    ["HARBOURTON, May 4 (Coastwire) - ", "HARBOURTON (Coastwire) — ", "NORTH HAVEN, Maine — "],
+    [
+        "HARBOURTON, May 4 (Coastwire) - ",
+        "HARBOURTON (Coastwire) — ",
+        "NORTH HAVEN, Maine — ",
+        "HARBOURTON, May 4. /Coastwire/. ",
+    ],
 )
 def test_a_wire_dateline_goes_and_its_sentence_stays(dateline: str) -> None:
     assert kept(dateline + STORY[0], *STORY[1:]) == "\n\n".join(STORY)
@@ -394,3 +399,27 @@ def test_a_short_statement_standing_alone_before_a_paragraph_is_story() -> None:
     page = clean_page(text_lines("\n\n".join(lines)))
     assert [p.text for p in page.paragraphs] == lines
     assert all(p.heading is None for p in page.paragraphs)
+
+
+def test_note_markers_go_from_the_text_and_the_notes_go_from_the_foot() -> None:
+    marked = [STORY[0] + "[1]", STORY[1], STORY[2].removesuffix(".") + ".[2]", *STORY[3:]]
+    text = kept(
+        *marked,
+        "[1] Council minutes, harbour committee, sitting of 3 May.",
+        "[2] Author's interview with the port authority, May 2024.",
+    )
+    assert text == "\n\n".join(STORY)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "HARBOURTON, May 4.",
+        "The views expressed in this commentary are the author's own and do not necessarily "
+        "reflect those of the Harbour Institute.",
+        "When citing, a hyperlink to the Coastwire agency is required.",
+        "Reproduction of this material without prior written permission is prohibited.",
+    ],
+)
+def test_a_dateline_alone_a_disclaimer_and_terms_of_reuse_go(line: str) -> None:
+    assert kept(*STORY[:3], line, *STORY[3:]) == "\n\n".join(STORY)
