@@ -1,6 +1,8 @@
 """Keep the story of a page, drop its furniture: page-level rules over the lines of a page.
 
-A line is story prose, a section heading, or noise. The rules, in order: the footer after a
+A line is story prose, a section heading, or noise. First the lines lose what is not text: note
+markers ("[2]"), the wire dateline and a transcript's speaker tags; a short statement standing
+before a paragraph counts as prose. The rules, in order: the footer after a
 copyright line; embedded social posts (the handle line and the post text above it, or the
 "A post shared by" line and the post below it); photo captions; an author's note in the lower
 half of the page; repeated lines; the page talking to its reader ("you") unless the whole

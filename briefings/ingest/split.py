@@ -74,7 +74,7 @@ def _continues(text: str) -> bool:
     return text[:1].islower() or text[:1] in "”’)]"
 
 
-def _short_answer(text: str, paragraph: Paragraph) -> bool:
+def _opens_an_answer(text: str, paragraph: Paragraph) -> bool:
     """ "Not yet." opening the answer to a question: it says nothing without the sentence after
     it, so the two are one."""
     return (
@@ -98,7 +98,7 @@ def sentences(paragraphs: Sequence[Paragraph]) -> list[Sentence]:
                 _quote_open(text[joined[-1][0] : joined[-1][1]])
                 or _continues(text[start:end])
                 or text[joined[-1][0] : joined[-1][1]].rstrip().endswith(";")  # syntok splits there
-                or (bool(opening) and _short_answer(opening, paragraph))
+                or (bool(opening) and _opens_an_answer(opening, paragraph))
             ):
                 joined[-1] = (joined[-1][0], end)
             else:
