@@ -8,7 +8,8 @@ message leaves anyway, at most BOUND_SECONDS late: a paced message held longer w
 with the ones after it, which the platform answers with 429s. The price is small: should this
 process die while that one message is in the air, unmarked, whoever takes the delivery over
 sends it again (as before marks existed), at most that one message, since the next one is not
-sent before this one's answer is recorded.
+sent before this one's answer is recorded. Late marks come in bursts; `LateMarks` turns a
+burst into one warning a minute that counts the others.
 
 A write that missed the bound is not cancelled (cancelling a statement halfway can cost the
 connection): it goes on in the background, and `settled()` waits for it before delivery
@@ -33,6 +34,45 @@ log = logging.getLogger(__name__)
 # (the event loop, the network; the tests' fake Bot API forgives 50 ms more); the mark may take
 # 20 of them. Written on the send path's own pool it takes about a millisecond.
 BOUND_SECONDS = 0.02
+# Late marks come in bursts (the first seconds of a large fan-out, on SQLite most of all, where
+# marks share the store's one writer): one warning per this many seconds says so, with the
+# count of those it stood for, instead of a line per message.
+LATE_SUMMARY_SECONDS = 60.0
+
+
+class LateMarks:
+    """The warnings for marks that missed their bound: the first of a burst, then one per
+    LATE_SUMMARY_SECONDS counting the others; each message still gets a DEBUG line."""
+
+    def __init__(
+        self, window: float = LATE_SUMMARY_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._window = window
+        self._clock = clock
+        self._warned_at: float | None = None
+        self._since = 0  # late marks since the last warning, not warned about
+
+    def report(self, what: str, bound: float) -> None:
+        now = self._clock()
+        if self._warned_at is not None and now - self._warned_at < self._window:
+            self._since += 1
+            log.debug("%s leaves unmarked: its in-flight mark took over %.0f ms", what, bound * 1e3)
+            return
+        others = (
+            f"; {self._since} more left unmarked in the {self._window:.0f} s before"
+            if self._since
+            else ""
+        )
+        log.warning(
+            "%s leaves unmarked: its in-flight mark took over %.0f ms%s",
+            what,
+            bound * 1000,
+            others,
+        )
+        self._warned_at, self._since = now, 0
+
+
+LATE_MARKS = LateMarks()
 
 
 class LeavingMark:
@@ -41,10 +81,12 @@ class LeavingMark:
         write: Callable[[], Awaitable[None]],
         what: str,
         bound: float = BOUND_SECONDS,
+        late: LateMarks = LATE_MARKS,
     ) -> None:
         self._write = write
         self._what = what  # the message, for the logs
         self._bound = bound
+        self._late = late
         self._task: asyncio.Task[None] | None = None
 
     async def leaving(self) -> None:
@@ -53,11 +95,7 @@ class LeavingMark:
         self._task = asyncio.create_task(self._written(time.perf_counter()))
         done, _ = await asyncio.wait({self._task}, timeout=self._bound)
         if not done:
-            log.warning(
-                "%s leaves unmarked: its in-flight mark took over %.0f ms",
-                self._what,
-                self._bound * 1000,
-            )
+            self._late.report(self._what, self._bound)
 
     async def settled(self) -> None:
         """Waits until the mark's write has ended (written or failed), if it was started."""

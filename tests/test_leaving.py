@@ -9,7 +9,7 @@ import asyncio
 
 import pytest
 
-from bot.leaving import LeavingMark
+from bot.leaving import LateMarks, LeavingMark
 
 BOUND = 0.01  # how long the message waits for its mark at most
 
@@ -36,7 +36,7 @@ async def test_a_slow_mark_lets_the_message_go_and_ends_before_the_answer_is_rec
         await release.wait()  # the database does not answer until the test says so
         steps.append("mark written")
 
-    mark = LeavingMark(write, "message 2", bound=BOUND)
+    mark = LeavingMark(write, "message 2", bound=BOUND, late=LateMarks())
     await mark.leaving()
     steps.append("message left")
     assert "message 2 leaves unmarked" in caplog.text
@@ -86,3 +86,34 @@ async def test_a_send_cancelled_while_marking_leaves_the_write_to_end() -> None:
     release.set()
     await mark.settled()  # a statement is not cut halfway: the write ends on its own
     assert written == ["mark"]
+
+
+async def test_a_burst_of_late_marks_makes_one_warning_then_one_a_window(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    release = asyncio.Event()
+
+    async def write() -> None:
+        await release.wait()
+
+    caplog.set_level("DEBUG", logger="bot.leaving")
+    now = [1000.0]
+    late = LateMarks(window=60.0, clock=lambda: now[0])
+    marks = [LeavingMark(write, f"message {n}", bound=BOUND, late=late) for n in range(6, 11)]
+    for mark in marks:
+        await mark.leaving()
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == ["message 6 leaves unmarked: its in-flight mark took over 10 ms"]
+    assert sum("leaves unmarked" in r.getMessage() for r in caplog.records) == 5  # each, at DEBUG
+
+    caplog.clear()
+    now[0] += 60.0  # the window is over: the next late mark warns, counting those it hid
+    late.report("message 11", BOUND)
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [
+        "message 11 leaves unmarked: its in-flight mark took over 10 ms; "
+        "4 more left unmarked in the 60 s before"
+    ]
+    release.set()
+    for mark in marks:
+        await mark.settled()
