@@ -19,7 +19,6 @@ import contextlib
 import datetime as dt
 import itertools
 import statistics
-import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -34,7 +33,7 @@ from bot.adapters.telegram.rate_limiter import ChatRateLimiter, TelegramLimits
 from bot.adapters.telegram.transport import remember_missing_sniffio
 from bot.app import build_app
 from bot.config import Settings
-from tests.telegram.fake_bot_api import TOKEN, message
+from tests.telegram.fake_bot_api import TOKEN, apart, message
 
 # Commands whose answer is one message, so N updates mean N sendMessage calls.
 COMMANDS = ("/treaty", "/reactions", "/start", "/topics", "/economy", "/unknowns")
@@ -44,20 +43,8 @@ CHATS = 1000
 @contextlib.asynccontextmanager
 async def fake_server(flood_limits: bool = False) -> AsyncIterator[str]:
     """The fake Bot API in a process of its own, so its clock is not the bot's event loop."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.telegram.fake_bot_api",
-        *([] if flood_limits else ["--no-limits"]),
-        stdout=asyncio.subprocess.PIPE,
-    )
-    try:
-        assert process.stdout is not None
-        port = int((await process.stdout.readline()).decode())
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        await process.wait()
+    async with apart(limits=flood_limits) as server:
+        yield server.url
 
 
 @contextlib.asynccontextmanager

@@ -11,7 +11,7 @@ import pytest
 
 from tests.replicas.fleet import Fleet, fleet
 from tests.slack.fake_web_api import FakeSlack
-from tests.telegram.fake_bot_api import FakeBotApi, FloodLimits
+from tests.telegram.fake_bot_api import FakeBotApiApart, apart
 
 
 @pytest.fixture
@@ -21,18 +21,12 @@ async def replicas(tmp_path: Path, pg_url: str) -> AsyncIterator[Fleet]:
         yield group
 
 
-# Telegram's limits, forgiving 15% of a period instead of 5%. The fake shares this test
-# process's event loop, which after a thousand tests in one process can stall mid-fan-out and
-# stamp several arrivals at once (a 429 that Telegram would not send: in one of several full
-# runs, alone never). What these tests guard against is replicas that together send twice
-# the rate (each pacing alone, or both delivering): that is caught by any tolerance below 50%.
-# The limiter's exact spacing is tested against the strict fake in tests/telegram/.
-REPLICA_LIMITS = FloodLimits(tolerance=0.15)
-
-
 @pytest.fixture
-async def telegram() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi(limits=REPLICA_LIMITS) as server:
+async def telegram() -> AsyncIterator[FakeBotApiApart]:
+    """The fake Bot API with Telegram's limits, strict, in a process of its own: shared with
+    this test process's event loop, which late in a long run can stall, it stamped several
+    arrivals at once and answered 429s that Telegram would not send."""
+    async with apart() as server:
         yield server
 
 

@@ -15,7 +15,7 @@ from tests.replicas.senders import SlackEvents, TelegramWebhook
 from tests.slack.factories import direct_message
 from tests.slack.fake_web_api import FakeSlack
 from tests.telegram import fake_bot_api as tg
-from tests.telegram.fake_bot_api import FakeBotApi
+from tests.telegram.fake_bot_api import FakeBotApiApart
 
 ASKER = 6000
 FIRST_CHAT = 700_000
@@ -43,7 +43,7 @@ async def test_a_slack_event_retried_to_the_other_replica_is_answered_once(
 
 
 async def test_a_telegram_update_redelivered_to_the_other_replica_is_answered_once(
-    replicas: Fleet, telegram: FakeBotApi
+    replicas: Fleet, telegram: FakeBotApiApart
 ) -> None:
     first, second = replicas.add(2, telegram_webhook_env(telegram.base_url, replicas.proxy.url))
     await replicas.start()
@@ -60,15 +60,15 @@ async def test_a_telegram_update_redelivered_to_the_other_replica_is_answered_on
 
 
 async def test_two_replicas_deliver_a_fan_out_once_within_telegrams_limits(
-    replicas: Fleet, telegram: FakeBotApi
+    replicas: Fleet, telegram: FakeBotApiApart
 ) -> None:
     chats = await subscribe_chats(replicas.database_url, FIRST_CHAT, FAN_OUT, just_passed())
     replicas.add(2, telegram_webhook_env(telegram.base_url, replicas.proxy.url))
     await replicas.start()  # both catch up on the slot: both find every digest due
-    await telegram.wait_sent(FAN_OUT, within=60)
-    per_chat = Counter(call.chat_id for call in telegram.sent())
+    sent = await telegram.wait_sent(FAN_OUT, within=60)
+    per_chat = Counter(call.chat_id for call in sent)
     assert per_chat == Counter(chats), "each chat gets its digest exactly once"
-    assert telegram.flood_hits == 0, "the replicas together stayed within 30 messages/s"
+    assert await telegram.flood_hits() == 0, "the replicas together stayed within 30 messages/s"
 
 
 async def claims_by_pid(database_url: str) -> Counter[int]:
@@ -83,7 +83,7 @@ async def claims_by_pid(database_url: str) -> Counter[int]:
 
 
 async def test_killing_the_delivering_replica_hands_the_fan_out_over(
-    replicas: Fleet, telegram: FakeBotApi
+    replicas: Fleet, telegram: FakeBotApiApart
 ) -> None:
     chats = await subscribe_chats(replicas.database_url, FIRST_CHAT, FAN_OUT, just_passed())
     env = telegram_webhook_env(telegram.base_url, replicas.proxy.url)
@@ -94,10 +94,10 @@ async def test_killing_the_delivering_replica_hands_the_fan_out_over(
     leader = replicas.by_pid(leader_pid)
     await leader.kill()
     killed = time.monotonic()
-    await telegram.wait_sent(FAN_OUT, within=60)
-    per_chat = Counter(call.chat_id for call in telegram.sent())
+    sent = await telegram.wait_sent(FAN_OUT, within=60)
+    per_chat = Counter(call.chat_id for call in sent)
     assert per_chat == Counter(chats), "no digest lost, none sent twice"
-    resumed = min(call.at for call in telegram.sent() if call.at > killed)
+    resumed = min(call.at for call in sent if call.at > killed)
     # The survivor takes the lease once it runs out: allow it one renewal period's slack.
     assert resumed - killed <= LEASE_SECONDS * 1.5 + 2
     [survivor] = [r for r in replicas.replicas if r is not leader]

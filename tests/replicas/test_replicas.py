@@ -14,7 +14,7 @@ from briefings.loader import load_briefings
 from tests.replicas.fleet import WEBHOOK_SECRET, Fleet, telegram_webhook_env
 from tests.replicas.senders import TelegramWebhook
 from tests.telegram import fake_bot_api as tg
-from tests.telegram.fake_bot_api import FakeBotApi
+from tests.telegram.fake_bot_api import FakeBotApiApart
 
 ADMIN = 4242
 ASKER = 5000
@@ -31,12 +31,8 @@ async def count_rows(url: str, table: str) -> int:
         await engine.dispose()
 
 
-def answers_per_chat(telegram: FakeBotApi) -> Counter[int]:
-    return Counter(call.chat_id for call in telegram.sent())
-
-
 async def test_four_replicas_start_together_on_an_empty_database(
-    replicas: Fleet, telegram: FakeBotApi
+    replicas: Fleet, telegram: FakeBotApiApart
 ) -> None:
     replicas.add(4, telegram_webhook_env(telegram.base_url, replicas.proxy.url))
     await replicas.start()
@@ -58,7 +54,7 @@ async def test_four_replicas_start_together_on_an_empty_database(
 
 
 async def test_a_topic_added_on_one_replica_is_a_command_on_another(
-    replicas: Fleet, telegram: FakeBotApi
+    replicas: Fleet, telegram: FakeBotApiApart
 ) -> None:
     env = telegram_webhook_env(telegram.base_url, replicas.proxy.url, admins=str(ADMIN))
     first, second = replicas.add(2, env)
@@ -81,7 +77,9 @@ async def test_a_topic_added_on_one_replica_is_a_command_on_another(
     assert "Joint military drills" in answer.text
 
 
-async def test_a_rolling_restart_loses_no_update(replicas: Fleet, telegram: FakeBotApi) -> None:
+async def test_a_rolling_restart_loses_no_update(
+    replicas: Fleet, telegram: FakeBotApiApart
+) -> None:
     replicas.add(2, telegram_webhook_env(telegram.base_url, replicas.proxy.url))
     await replicas.start()
     hook = TelegramWebhook(replicas.proxy.url, WEBHOOK_SECRET)
@@ -107,10 +105,10 @@ async def test_a_rolling_restart_loses_no_update(replicas: Fleet, telegram: Fake
         await replica.wait_healthy()
     restarted.set()
     await sending
-    await telegram.wait_sent(len(chats), within=20)
-    per_chat = answers_per_chat(telegram)
+    sent = await telegram.wait_sent(len(chats), within=20)
+    per_chat = Counter(call.chat_id for call in sent)
     assert set(per_chat) == set(chats)
     assert set(per_chat.values()) == {1}, "an update answered twice"
-    assert telegram.flood_hits == 0
+    assert await telegram.flood_hits() == 0
     assert all(len(r.logs) == 2 for r in replicas.replicas)
     assert not any("Traceback" in r.log() for r in replicas.replicas)

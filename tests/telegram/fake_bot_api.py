@@ -7,8 +7,11 @@ messages the way Telegram does (HTML parse mode with its tags, 4,096 UTF-16 unit
 callback data of 1-64 bytes), and plays scripted failures and delays. The real
 python-telegram-bot talks to it through `base_url`.
 
-Run it on its own (for benchmarks) with `python -m tests.telegram.fake_bot_api --no-limits`;
-it prints its port, and takes updates on POST /_control/updates.
+Run it on its own with `python -m tests.telegram.fake_bot_api [--no-limits]`: it prints its
+port, takes updates on POST /_control/updates and reports on GET /_control/stats and
+/_control/sent. `apart()` starts it so, for benchmarks and for tests whose bots run in other
+processes (the replicas): its clock is then not the test process's event loop, which a long
+run can stall and make stamp several arrivals at once.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ import itertools
 import json
 import math
 import re
+import sys
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -369,6 +373,7 @@ class FakeBotApi:
         app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         app.router.add_post("/_control/updates", self._control_updates)
         app.router.add_get("/_control/stats", self._control_stats)
+        app.router.add_get("/_control/sent", self._control_sent)
         app.router.add_post("/_control/reset", self._control_reset)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -742,6 +747,11 @@ class FakeBotApi:
             }
         )
 
+    async def _control_sent(self, request: web.Request) -> web.Response:
+        chat_id = request.query.get("chat_id")
+        calls = self.sent(int(chat_id) if chat_id else None)
+        return web.json_response({"sent": [{"params": c.params, "at": c.at} for c in calls]})
+
     async def _control_reset(self, request: web.Request) -> web.Response:
         self.calls.clear()
         self.flood_hits = self.sent_count = self.failed_count = 0
@@ -759,6 +769,62 @@ def _fail(
 
 def _error(status: int, description: str) -> web.Response:
     return web.json_response(_fail(status, description)[1], status=status)
+
+
+class FakeBotApiApart:
+    """A FakeBotApi running in a process of its own, read through its control routes. Its
+    arrival times are `time.monotonic()` there, which on one machine is this process's clock
+    too."""
+
+    def __init__(self, url: str, session: aiohttp.ClientSession) -> None:
+        self.url = url  # the server's root; the Bot API is under /bot<token>/
+        self._session = session
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.url}/bot"
+
+    async def sent(self, chat_id: int | None = None) -> list[Call]:
+        """Messages Telegram accepted, as the server recorded them."""
+        query = {"chat_id": str(chat_id)} if chat_id is not None else {}
+        async with self._session.get(f"{self.url}/_control/sent", params=query) as response:
+            found = (await response.json())["sent"]
+        return [Call("sendMessage", c["params"], c["at"], status=200) for c in found]
+
+    async def flood_hits(self) -> int:
+        async with self._session.get(f"{self.url}/_control/stats") as response:
+            return int((await response.json())["flood_hits"])
+
+    async def wait_sent(
+        self, count: int = 1, chat_id: int | None = None, within: float = 5.0
+    ) -> list[Call]:
+        deadline = time.monotonic() + within
+        while len(found := await self.sent(chat_id)) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"expected {count} messages to {chat_id}, got {len(found)}")
+            await asyncio.sleep(0.1)
+        return found
+
+
+@contextlib.asynccontextmanager
+async def apart(limits: bool = True) -> AsyncIterator[FakeBotApiApart]:
+    """The fake Bot API in a process of its own (Telegram's limits, strict, unless `limits` is
+    false), stopped on the way out."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.telegram.fake_bot_api",
+        *([] if limits else ["--no-limits"]),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        port = int((await asyncio.wait_for(process.stdout.readline(), 30)).decode())
+        async with aiohttp.ClientSession() as session:
+            yield FakeBotApiApart(f"http://127.0.0.1:{port}", session)
+    finally:
+        process.terminate()
+        await process.wait()
 
 
 async def _serve(port: int, limits: bool) -> None:
