@@ -19,6 +19,9 @@ from typing import Any
 from briefings.ingest.words import STOPWORDS, words
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "word_vectors.npz"
+# Word-pair cosines computed at once, at most (float32: 16 MB), whatever the article's length
+# and the briefing's size.
+MAX_BLOCK = 4_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,27 +80,55 @@ def bag(texts: Sequence[str]) -> Bag:
 
 def match(texts: Bag, points: Bag) -> Any:
     """A dense (texts x points) array of word-matching F-scores in [0, 1]; 0 where either
-    text has no word with a vector."""
+    text has no word with a vector. Texts are taken a few at a time, so that a long article
+    against a large briefing never holds more than MAX_BLOCK word-pair cosines at once."""
     import numpy as np
 
     result = np.zeros((len(texts.starts), len(points.starts)), dtype=np.float64)
-    have_text, have_point = texts.sizes > 0, points.sizes > 0
-    if not have_text.any() or not have_point.any():
+    have_point = points.sizes > 0
+    point_words = int(points.sizes.sum())
+    if not point_words:
         return result
-    cosines = texts.vectors @ points.vectors.T  # (text words x point words)
-    text_starts, point_starts = texts.starts[have_text], points.starts[have_point]
+    per_block = max(1, MAX_BLOCK // point_words)  # text words per block
+    first = 0
+    while first < len(texts.starts):
+        last, words_taken = first, 0
+        while last < len(texts.starts) and (
+            last == first or words_taken + int(texts.sizes[last]) <= per_block
+        ):
+            words_taken += int(texts.sizes[last])
+            last += 1
+        _match_block(texts, first, last, points, have_point, result)
+        first = last
+    return result
+
+
+def _match_block(
+    texts: Bag, first: int, last: int, points: Bag, have_point: Any, result: Any
+) -> None:
+    """Fills result[first:last] for the texts first..last-1."""
+    import numpy as np
+
+    sizes = texts.sizes[first:last]
+    have_text = sizes > 0
+    if not have_text.any():
+        return
+    low = int(texts.starts[first])
+    high = low + int(sizes.sum())
+    vectors, weights = texts.vectors[low:high], texts.weights[low:high]
+    cosines = vectors @ points.vectors.T  # (text words x point words)
+    text_starts = texts.starts[first:last][have_text] - low
+    point_starts = points.starts[have_point]
     # For each word of a text, its best match in each point; weighted mean per text.
     best_in_point = np.maximum.reduceat(cosines, point_starts, axis=1)
-    weighted = best_in_point * texts.weights[:, None]
-    precision = np.add.reduceat(weighted, text_starts, axis=0)
-    precision /= np.add.reduceat(texts.weights, text_starts)[:, None]
+    precision = np.add.reduceat(best_in_point * weights[:, None], text_starts, axis=0)
+    precision /= np.add.reduceat(weights, text_starts)[:, None]
     # For each word of a point, its best match in each text; weighted mean per point.
     best_in_text = np.maximum.reduceat(cosines, text_starts, axis=0)
-    weighted = best_in_text * points.weights[None, :]
-    recall = np.add.reduceat(weighted, point_starts, axis=1)
+    recall = np.add.reduceat(best_in_text * points.weights[None, :], point_starts, axis=1)
     recall /= np.add.reduceat(points.weights, point_starts)[None, :]
     precision, recall = np.clip(precision, 0, 1), np.clip(recall, 0, 1)
     total = precision + recall
     f_score = np.divide(2 * precision * recall, total, out=np.zeros_like(total), where=total > 0)
-    result[np.ix_(have_text, have_point)] = f_score
-    return result
+    rows = np.arange(first, last)[have_text]
+    result[np.ix_(rows, np.flatnonzero(have_point))] = f_score

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from briefings.ingest import meaning
 from briefings.ingest.fold import Closeness, blend, fold_onto_points
 from briefings.ingest.meaning import bag, match, word_vectors
 from briefings.ingest.types import PointDoc, TopicDoc
@@ -77,3 +79,21 @@ def test_a_near_match_of_meaning_tips_a_fold_that_shared_words_alone_would_not()
     missed = fold_onto_points(Closeness(by_words, blend(by_words, weak)), index, ["x"])
     assert missed[0].corroborates is None
     assert missed[0].candidates[0] == 1
+
+
+def test_a_few_texts_at_a_time_give_the_same_scores(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = bag(
+        [
+            "The two countries signed a defence pact.",
+            "",
+            "Weapons flowed across the border at night, officials said.",
+            "Xqzv.",
+            "Tourists will fly between the capitals once a week.",
+        ]
+    )
+    points = bag(["A treaty was signed.", "Zzyzx.", "Arms crossed the frontier.", "Direct flights"])
+    whole = match(texts, points)
+    monkeypatch.setattr(meaning, "MAX_BLOCK", 1)  # one text per block
+    assert np.allclose(match(texts, points), whole)
+    monkeypatch.setattr(meaning, "MAX_BLOCK", 20)  # a few
+    assert np.allclose(match(texts, points), whole)
