@@ -42,6 +42,23 @@ def test_nothing_fits_so_a_new_topic_is_suggested(topics: tuple[TopicDoc, ...]) 
         assert proposal.new_topic.slug not in {"harbour", "schools", "port", "education"}
 
 
+def test_a_short_remark_that_fits_nothing_goes_where_its_neighbours_point(
+    topics: tuple[TopicDoc, ...],
+) -> None:
+    article = "\n\n".join(
+        [
+            "Teachers across the district walked out on Tuesday over pay and classroom sizes.",
+            "Parents said they could live with that for now.",
+            "Two primary schools will close because pupil numbers fell, the district said.",
+        ]
+    )
+    result = propose(ArticleInput(article), topics)
+    remark = next(p for p in result.proposals if p.text.startswith("Parents said"))
+    # Its own words fit no topic, and too few of them to found one.
+    assert remark.new_topic is None
+    assert remark.topic == "schools"
+
+
 def test_a_restatement_folds_onto_its_point_with_three_candidates(
     topics: tuple[TopicDoc, ...],
 ) -> None:
