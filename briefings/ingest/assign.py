@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from briefings.ingest.fold import unknown_names
 from briefings.ingest.split import Sentence, Unit
 from briefings.ingest.types import NewTopic
 from briefings.ingest.vectors import TopicIndex
@@ -26,9 +27,10 @@ HEADING_WEIGHT = 0.6
 WHOLE_TOPIC_WEIGHT = 0.7
 # Below this score no existing topic fits and a new one is suggested.
 NEW_TOPIC_BELOW = 0.08
-# A new topic needs a sentence with enough words of its own to say what the new subject is.
-# A shorter one that fits nothing ("On paper, that is true.") is a remark in the flow of the
-# sentences around it, and goes where they point.
+# A new topic needs a sentence with enough words of its own to say what the new subject is, or
+# one that names something the briefing does not know. A shorter one that fits nothing ("On
+# paper, that is true.") is a remark in the flow of the sentences around it, and goes where
+# they point.
 NEW_TOPIC_MIN_WORDS = 6
 MAX_SLUG = 20
 # How much the surrounding proposals' topics count beside a proposal's own score, and how
@@ -127,16 +129,16 @@ def choose(
         ranked = sorted(range(len(index.slugs)), key=lambda t: -float(scores[row, t]))
         best = float(scores[row, ranked[0]])
         shown = tuple(index.slugs[t] for t in ranked[:2])
-        if float(own_scores[row].max()) < NEW_TOPIC_BELOW and _says_enough(unit.text):
+        if float(own_scores[row].max()) < NEW_TOPIC_BELOW and _says_enough(unit.text, index):
             choices.append(TopicChoice(None, shown, best, suggest_topic(unit, taken)))
         else:
             choices.append(TopicChoice(shown[0], shown[1:], best, None))
     return choices
 
 
-def _says_enough(text: str) -> bool:
+def _says_enough(text: str, index: TopicIndex) -> bool:
     content = {w for w in words(text) if len(w) > 2 and w not in STOPWORDS}
-    return len(content) >= NEW_TOPIC_MIN_WORDS
+    return len(content) >= NEW_TOPIC_MIN_WORDS or bool(unknown_names(text, index.known_words))
 
 
 _SLUG_CHARS = re.compile(r"[^a-z]")

@@ -49,6 +49,7 @@ def test_a_short_remark_that_fits_nothing_goes_where_its_neighbours_point(
         [
             "Teachers across the district walked out on Tuesday over pay and classroom sizes.",
             "Parents said they could live with that for now.",
+            "Later the violinist Olga Petrenko played for them.",
             "Two primary schools will close because pupil numbers fell, the district said.",
         ]
     )
@@ -57,6 +58,9 @@ def test_a_short_remark_that_fits_nothing_goes_where_its_neighbours_point(
     # Its own words fit no topic, and too few of them to found one.
     assert remark.new_topic is None
     assert remark.topic == "schools"
+    # A short sentence naming someone the briefing does not know may start something new.
+    named = next(p for p in result.proposals if p.text.startswith("Later the violinist"))
+    assert named.new_topic is not None
 
 
 def test_a_restatement_folds_onto_its_point_with_three_candidates(
