@@ -17,6 +17,7 @@ from briefings.ingest.assign import (
 from briefings.ingest.clean import CleanPage, clean_page
 from briefings.ingest.decode import decode, html_lines, is_html, text_lines
 from briefings.ingest.fold import Closeness, blend, fold_onto_pending, fold_onto_points
+from briefings.ingest.gist import sentence_vectors
 from briefings.ingest.language import looks_english
 from briefings.ingest.meaning import bag, match
 from briefings.ingest.page import PageMeta
@@ -97,6 +98,7 @@ def propose(
         # texts some similarity.
         word_sims = (own @ index.point_rows.T).toarray()
         meaning = match(bag([u.text for u in units]), index.point_bag)
+        gist = sentence_vectors([u.text for u in units]) @ index.point_gist.T
         near = with_meaning(word_sims, meaning)
         alone = topic_scores(units, found, index, own, near, with_context=False)
         ranked = topic_scores(units, found, index, own, near)
@@ -107,7 +109,7 @@ def propose(
         by_words_alone = topic_scores(units, found, index, own, word_sims, with_context=False)
         choices = choose(units, ranked, by_words_alone, index, taken)
         folds = fold_onto_points(
-            Closeness(point_sims, blend(point_sims, meaning)),
+            Closeness(point_sims, blend(point_sims, meaning, gist)),
             index,
             [u.text for u in units],
             sentence_similarities(units, found, index),

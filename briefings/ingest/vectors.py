@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from briefings.ingest.gist import sentence_vectors
 from briefings.ingest.meaning import Bag, bag
 from briefings.ingest.types import TopicDoc
 from briefings.ingest.words import content_terms, words
@@ -36,6 +37,8 @@ class TopicIndex:
     known_words: frozenset[str] = frozenset()
     # The points' words with vectors, for the match of meaning (meaning.py).
     point_bag: Bag = field(default_factory=lambda: bag(()))
+    # Each point as one vector of the distilled sentence model (gist.py).
+    point_gist: Any = None
 
     def vectors(self, texts: Sequence[str]) -> Any:
         return self.vectorizer.transform(list(texts))
@@ -85,4 +88,5 @@ def topic_index(topics: tuple[TopicDoc, ...]) -> TopicIndex | None:
         point_char_rows=char_vectorizer.transform(texts),
         known_words=frozenset(w for text in headers + texts for w in words(text)),
         point_bag=bag(texts),
+        point_gist=sentence_vectors(texts),
     )

@@ -74,11 +74,19 @@ def test_a_near_match_of_meaning_tips_a_fold_that_shared_words_alone_would_not()
     assert index is not None
     by_words = np.array([[0.25, 0.05]])  # below the 0.27 shared words once needed
     strong, weak = np.array([[0.9, 0.1]]), np.array([[0.2, 0.1]])
-    folded = fold_onto_points(Closeness(by_words, blend(by_words, strong)), index, ["x"])
-    assert folded[0].corroborates == 1
-    missed = fold_onto_points(Closeness(by_words, blend(by_words, weak)), index, ["x"])
-    assert missed[0].corroborates is None
-    assert missed[0].candidates[0] == 1
+    close, far = np.array([[0.8, 0.1]]), np.array([[0.3, 0.1]])  # whole sentences (gist.py)
+
+    def folds(meaning: np.ndarray, gist: np.ndarray) -> tuple[int | None, int]:
+        closeness = Closeness(by_words, blend(by_words, meaning, gist))
+        (choice,) = fold_onto_points(closeness, index, ["x"])
+        return choice.corroborates, choice.candidates[0]
+
+    assert folds(strong, close) == (1, 1)
+    assert folds(weak, far) == (None, 1)
+    # Either match can tip it: a sentence that says the same as a whole, in other words.
+    middling = np.array([[0.6, 0.1]])
+    assert folds(middling, np.array([[0.9, 0.1]])) == (1, 1)
+    assert folds(middling, far) == (None, 1)
 
 
 def test_a_few_texts_at_a_time_give_the_same_scores(monkeypatch: pytest.MonkeyPatch) -> None:
