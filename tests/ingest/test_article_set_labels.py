@@ -28,6 +28,9 @@ from bench.ingest_eval import (
     load_articles,
 )
 
+# The closing set: defined here, next to the others, as the bench module does not name it.
+CLOSING = Path(__file__).resolve().parents[1] / "fixtures" / "articles" / "closing"
+
 LABELS = {"story", "noise", "heading"}
 MIN_STORY = 12  # story sentences per article
 STORY_WORDS = (450, 900)
@@ -137,6 +140,9 @@ SETS = (
     ArticleSet("blind", BLIND, (UNTUNED, HELDOUT), min_pairs=60, min_topics=6),
     ArticleSet("fresh", FRESH, (UNTUNED, HELDOUT, BLIND), min_pairs=60, min_topics=6),
     ArticleSet("final", FINAL, (UNTUNED, HELDOUT, BLIND, FRESH), min_pairs=60, min_topics=6),
+    ArticleSet(
+        "closing", CLOSING, (UNTUNED, HELDOUT, BLIND, FRESH, FINAL), min_pairs=60, min_topics=6
+    ),
 )
 ARTICLES = [article for article_set in SETS for article in article_set.articles]
 
