@@ -10,8 +10,9 @@ sets are reported apart: the seeds; the "untuned" articles 101-103, written blin
 measured blind (kept as `untuned_first_measurement`) and looked at since, so now a development
 set; and three sets each written and labelled by another session that did not see the
 pipeline's code, while the pipeline was being changed, and measured once after those changes:
-held out 201-205, blind 301-305, fresh 401-405 and final 501-505. Each one's first measurement
-is kept as `<set>_first_measurement`; the pipeline was then changed in view of what it found.
+held out 201-205, blind 301-305, fresh 401-405, final 501-505 and closing 601-605. Each one's
+first measurement is kept as `<set>_first_measurement`; the pipeline was then changed in view of
+what it found.
 Run
 `python -m bench.bench_ingest [--seeds-only]`."""
 
@@ -25,6 +26,7 @@ from pathlib import Path
 from bench.common import Figures, percentile
 from bench.ingest_eval import (
     BLIND,
+    CLOSING,
     FINAL,
     FRESH,
     HELDOUT,
@@ -165,6 +167,7 @@ def main(database_url: str | None = None) -> Figures:
             ("blind", BLIND),
             ("fresh", FRESH),
             ("final", FINAL),
+            ("closing", CLOSING),
         )
         for name, folder in sets:
             tally, second = evaluate(folder, leave_one_out=False)
@@ -184,7 +187,7 @@ def main(database_url: str | None = None) -> Figures:
         # of it, is kept as it was: later runs are no longer blind to those articles.
         kept = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
         first = {k: v for k, v in kept.items() if k.endswith("_first_measurement")}
-        for name in ("held_out", "blind", "fresh", "final"):
+        for name in ("held_out", "blind", "fresh", "final", "closing"):
             first.setdefault(f"{name}_first_measurement", columns[name])
         RESULTS.write_text(json.dumps({**columns, "timing": speed, **first}, indent=2) + "\n")
     seeds_figures = columns["seeds"]

@@ -24,6 +24,7 @@ HELDOUT = SEEDS / "heldout"
 BLIND = SEEDS / "blind"
 FRESH = SEEDS / "fresh"
 FINAL = SEEDS / "final"
+CLOSING = SEEDS / "closing"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The held-out, blind, fresh and final sets' labels against their pages, without the pipeline.
+"""Labels of the sets written blind (held out, blind, fresh, final, closing), checked on their own.
 
 Every label must name a sentence of the page (its opening words, found in page order in the
 visible text), a curated topic and curated points; a story sentence's opening words must be
@@ -17,6 +17,7 @@ import pytest
 
 from bench.ingest_eval import (
     BLIND,
+    CLOSING,
     FINAL,
     FRESH,
     HELDOUT,
@@ -27,9 +28,6 @@ from bench.ingest_eval import (
     curated,
     load_articles,
 )
-
-# The closing set: defined here, next to the others, as the bench module does not name it.
-CLOSING = Path(__file__).resolve().parents[1] / "fixtures" / "articles" / "closing"
 
 LABELS = {"story", "noise", "heading"}
 MIN_STORY = 12  # story sentences per article
