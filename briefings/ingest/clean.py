@@ -1,9 +1,12 @@
 """Keep the story of a page, drop its furniture: page-level rules over the lines of a page.
 
 A line is story prose, a section heading, or noise. First the lines lose what is not text: note
-markers ("[2]"), the wire dateline and a transcript's speaker tags; a short statement standing
-before a paragraph counts as prose. The rules, in order: the footer after a
-copyright line; embedded social posts (the handle line and the post text above it, or the
+markers ("[2]"), bracketed notes ("[citation needed]", "[laughs]"), a wiki heading's "[edit]",
+the wire dateline and a transcript's time codes and speaker tags; a short statement standing
+before a paragraph counts as prose. The rules, in order: the footer after a copyright line; the
+readers' thread after "Comments (7)"; a reference list and what its heading heads; a print
+page's other stories, each ended by its own jump line ("See FERRY, Page A3"); embedded social
+posts (the handle line and the post text above it, or the
 "A post shared by" line and the post below it); photo captions; an author's note in the lower
 half of the page; repeated lines; the page talking to its reader ("you") unless the whole
 piece is written so; "related"/"read also" teasers and the stories they introduce
@@ -20,7 +23,11 @@ from dataclasses import dataclass, replace
 
 from briefings.ingest.noise import (
     AUTHOR_BIO,
+    COMMENT_THREAD,
+    JUMP,
     POST_HANDLE,
+    REFERENCE,
+    REFERENCE_HEADING,
     SOCIAL_LINK,
     in_outlet_voice,
     line_noise,
@@ -63,8 +70,21 @@ DATELINE = re.compile(
 )
 # A marker pointing to a note, right after a word or a punctuation mark: "in 1996.[2]".
 NOTE_MARKER = re.compile(r"(?<=[\w.,;:!?\"'”’)])\[\d{1,3}\]")
+# An editor's or a transcriber's note in brackets standing between sentences: "[citation
+# needed]", "[laughs]", "[crosstalk]". Only after a sentence's end or alone on its line: inside a
+# sentence, brackets are the writer's own insertion ("he said [the treaty] was ...").
+STAGE_NOTE = re.compile(
+    r"(?:^|(?<=[.!?\"'”’)\]]))\s*\[[a-z][a-z ?'’–-]{1,30}\](?=\s*(?:$|[A-Z“\"\[]))"
+)
+# One item of a column of briefs: "HARBOR DREDGING: The port authority ...".
+BRIEF_ITEM = re.compile(r"^[A-Z][A-Z'’-]+(?: [A-Z][A-Z'’-]+){0,3}: [A-Z]")
+# A wiki section's "[edit]" link, copied with its heading.
+EDIT_LINK = re.compile(r"\s*\[\s*edit(?: source)?\s*\]\s*$", re.IGNORECASE)
 # A transcript's speaker tag: a name in capitals, perhaps with a role ("MARA ELLIS, HOST:").
-SPEAKER = re.compile(r"^([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3})(, [A-Z][A-Z ]+)?:\s+")
+_TAG = r"([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3})(, [A-Z][A-Z ]+)?:\s+"
+SPEAKER = re.compile(rf"^{_TAG}")
+# The time code before a speaker tag: "[00:41] PRIYA ANAND: ...", "(1:02:10) HOST: ...".
+TIME_CODE = re.compile(rf"^[\[(]?\d{{1,2}}:\d{{2}}(?::\d{{2}})?[\])]?\s+(?={_TAG})")
 # A question mark at the end, before any closing quotes or brackets.
 QUESTION_END = re.compile(r"\?[\"'”’)\]]*$")
 _INNER_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+[A-Z“\"]")
@@ -116,6 +136,9 @@ def clean_page(lines: list[SourceLine], meta: PageMeta | None = None) -> CleanPa
     prose = [is_prose(t) and not line.heading for t, line in zip(texts, lines, strict=True)]
     _take_short_statements(texts, noise, prose)
     _drop_footer(noise)
+    _drop_comment_thread(texts, noise)
+    _drop_references(lines, noise, prose)
+    _drop_other_stories(texts, noise)
     _drop_posts(texts, noise)
     _drop_embeds(texts, noise)
     _drop_captions(texts, noise, prose)
@@ -131,9 +154,16 @@ def clean_page(lines: list[SourceLine], meta: PageMeta | None = None) -> CleanPa
 
 
 def _without_note_markers(lines: list[SourceLine]) -> list[SourceLine]:
-    """Lines without the markers that point to notes ("... expired in 1996.[2]"); a line that
-    opens with one is a note itself and keeps it."""
-    return [replace(line, text=NOTE_MARKER.sub("", line.text)) for line in lines]
+    """Lines without the markers that point to notes ("... expired in 1996.[2]"), without
+    bracketed notes between sentences ("[citation needed]", "[laughs]") and without a wiki
+    heading's "[edit]"; a line that opens with a numbered marker is a note itself and keeps it,
+    and a line that was only a note goes."""
+    kept: list[SourceLine] = []
+    for line in lines:
+        text = EDIT_LINK.sub("", STAGE_NOTE.sub("", NOTE_MARKER.sub("", line.text))).strip()
+        if text:
+            kept.append(replace(line, text=text))
+    return kept
 
 
 def _without_dateline(lines: list[SourceLine]) -> list[SourceLine]:
@@ -146,13 +176,16 @@ def _without_dateline(lines: list[SourceLine]) -> list[SourceLine]:
 
 
 def _without_speakers(lines: list[SourceLine]) -> list[SourceLine]:
-    """A transcript's lines without their speaker tags ("KWON:", "MARA ELLIS, HOST:"): a tag
-    with a role, or one that opens two lines or more."""
+    """A transcript's lines without their time codes and speaker tags ("KWON:", "MARA ELLIS,
+    HOST:"): a tag with a role, after a time code, or one that opens two lines or more."""
+    timed = [bool(TIME_CODE.match(line.text)) for line in lines]
+    lines = [replace(line, text=TIME_CODE.sub("", line.text)) for line in lines]
     tags = Counter(found.group(1) for line in lines if (found := SPEAKER.match(line.text)))
     stripped: list[SourceLine] = []
-    for line in lines:
+    for line, after_time_code in zip(lines, timed, strict=True):
         found = SPEAKER.match(line.text)
-        if found and (found.group(2) or tags[found.group(1)] >= 2) and line.text[found.end() :]:
+        confirmed = found and (found.group(2) or tags[found.group(1)] >= 2 or after_time_code)
+        if found and confirmed and line.text[found.end() :]:
             line = replace(line, text=line.text[found.end() :])
         stripped.append(line)
     return stripped
@@ -186,6 +219,58 @@ def _drop_footer(noise: list[str | None]) -> None:
     legal = [i for i, kind in enumerate(noise) if kind == "legal" and i >= len(noise) // 2]
     for i in range(legal[0] + 1 if legal else len(noise), len(noise)):
         noise[i] = noise[i] or "footer"
+
+
+def _drop_comment_thread(texts: list[str], noise: list[str | None]) -> None:
+    """ "Comments (7)" in the lower half of the page heads the readers' thread, to the end."""
+    start = next(
+        (i for i in range(len(texts) // 2, len(texts)) if COMMENT_THREAD.match(texts[i])), None
+    )
+    for i in range(start if start is not None else len(texts), len(texts)):
+        noise[i] = noise[i] or "comments"
+
+
+def _drop_references(lines: list[SourceLine], noise: list[str | None], prose: list[bool]) -> None:
+    """What a "References", "Notes" or "See also" heading heads: up to the next heading in the
+    page's markup; in plain text, which marks no headings, up to the first prose line that is
+    not a reference entry."""
+    marked = any(line.heading for line in lines)
+    for label, line in enumerate(lines):
+        if not REFERENCE_HEADING.match(line.text):
+            continue
+        noise[label] = noise[label] or "references"
+        for i in range(label + 1, len(lines)):
+            if lines[i].heading or (
+                not marked and prose[i] and not REFERENCE.search(lines[i].text)
+            ):
+                break
+            noise[i] = noise[i] or "references"
+
+
+def _drop_other_stories(texts: list[str], noise: list[str | None]) -> None:
+    """A print page's other stories. Each story's part on the page ends with its jump line
+    ("See FERRY, Page A3"); the story the page continues ("PUTIN | From Page A1") is ours, or
+    else the first to jump. What ends with another story's jump line, back to the jump line
+    before it, is that other story."""
+    jumps = [i for i, text in enumerate(texts) if JUMP.search(text)]
+    slugs = {i: _jump_slug(texts[i]) for i in jumps}
+    if len({s for s in slugs.values() if s}) < 2:
+        return
+    continued = [slugs[i] for i in jumps if "from page" in texts[i].casefold() and slugs[i]]
+    ours = continued[0] if continued else next(s for s in slugs.values() if s)
+    previous = -1
+    for i in jumps:
+        if slugs[i] and slugs[i] != ours and previous >= 0:
+            for k in range(previous + 1, i):
+                noise[k] = noise[k] or "other-story"
+        previous = i
+
+
+def _jump_slug(text: str) -> str | None:
+    """The story's catchword in a jump line: "FERRY" in "See FERRY, Page A3" or "FERRY | From
+    Page A1"; None for "Continued on Page 5"."""
+    found = re.match(r"^(?:[Ss]ee\s+)?([A-Z][A-Z'’-]+(?: [A-Z][A-Z'’-]+)*)\s*[,|]", text)
+    return found.group(1) if found else None
 
 
 def _drop_posts(texts: list[str], noise: list[str | None]) -> None:
@@ -249,7 +334,8 @@ def _drop_boxes(lines: list[SourceLine], noise: list[str | None]) -> None:
             if line.heading or noise[i] == "box":
                 break
             new_block = line.opens_block and not line.item
-            if new_block and (started or not alone):
+            # A column of briefs goes on from item to item: "LIBRARY HOURS: All branches ...".
+            if new_block and (started or not alone) and not BRIEF_ITEM.match(line.text):
                 break
             started = True
             noise[i] = noise[i] or "boxed"

@@ -34,8 +34,11 @@ _SHARE_WORDS = word_set(
     e-mail mail print copy link url pinterest messenger flipboard threads bluesky save
     bookmark this article story on via to page comment comments sms"""
 )
+# Bylines, and a broadcast's or a podcast's credits ("Hosted by ...", "Produced by ...").
+# A bare "By" takes a name ("By Delia Marchetti"), not "By most accounts, ...".
 BYLINE = re.compile(
-    r"^(?:by|written by|words by|reporting by|reported by|posted by|story by|text by)\s+\S", _I
+    r"^(?:(?i:written by|words by|reporting by|reported by|posted by|story by|text by|"
+    r"hosted by|presented by|produced by|edited by|narrated by)\s+\S|(?i:by)\s+[A-Z@])"
 )
 STAMP = re.compile(r"^(?:first\s+)?(?:published|updated|last updated|posted|modified)\b", _I)
 READING_TIME = re.compile(
@@ -48,6 +51,12 @@ COMMENTS = re.compile(
     r"\bcomments? (?:are|is|have been|has been) (?:now )?(?:closed|disabled|turned off)\b|"
     r"^(?:view|show|load|see|read)\s+(?:all\s+)?(?:\d+\s+)?comments\b|"
     r"\bjoin the (?:conversation|discussion)\b|^comments?(?:\s*\(\d+\))?$",
+    _I,
+)
+# The heading of a comment thread: everything after it is readers talking.
+COMMENT_THREAD = re.compile(
+    r"^[\W_]*(?:(?:reader |user |listener )?comments?(?:\s*\(\d+\))?|\d+ comments?|"
+    r"join the (?:conversation|discussion)|what (?:our )?readers (?:say|think))[\W_]*$",
     _I,
 )
 CREDIT = re.compile(
@@ -80,9 +89,9 @@ SOCIAL_LINK = re.compile(
 POST_HANDLE = re.compile(r"^[—–-]{1,2}\s*.{0,80}\(@\w{1,30}\)\s*(?:.{0,40}\d{4})?\s*$")
 # "Correction: This article was amended on ...", "An earlier version of this story said ...".
 CORRECTION = re.compile(
-    r"^(?:corrections?|clarifications?|editor'?s note|update)\s*[:—–-]|"
+    r"^(?:corrections?|clarifications?|editor'?s note|update)(?:,? [^:]{1,30})?\s*[:—–-]|"
     r"\bthis (?:article|story|report|piece|post) (?:was|has been) (?:amended|updated|corrected|"
-    r"changed|edited)\b|\ban earlier version of this (?:article|story|report|piece)\b|"
+    r"changed|edited)\b|\ban earlier version of this \w+\b|"
     r"\ban earlier version (?:said|stated|misstated|gave|named|misnamed|wrongly|incorrectly)\b",
     _I,
 )
@@ -104,7 +113,8 @@ BOX_LABEL = re.compile(
     r"elsewhere(?: \w+){0,4}|in other news|a word from (?:our|the) sponsors?|"
     r"sponsored(?: content)?|partner content|from our (?:partners|sponsors)|jobs?(?: board)?|"
     r"careers|vacancies|(?:quick |weekly )?quiz|test yourself|"
-    r"more (?:explainers|stories|articles)? ?(?:in|from) this series)[\W_]*$",
+    r"more (?:explainers|stories|articles)? ?(?:in|from) this series|credits|"
+    r"(?:local |news |world |business )?briefs|news in brief|briefly)[\W_]*$",
     _I,
 )
 # The outlet about itself rather than the story: print editions, translations, AI help,
@@ -128,11 +138,44 @@ HOUSE_NOTE = re.compile(
     r"^when (?:citing|quoting|reproducing|republishing)\b.{0,80}"
     r"\b(?:(?:hyper)?link|credit|reference)|"
     r"\b(?:reproduction|republication|reprinting)\b.{0,60}\bwithout (?:prior )?(?:written )?"
-    r"permission\b",
+    r"permission\b|"
+    # How the page was made: "Transcript generated automatically", "compiled by our editors
+    # from the sources below", an e-edition's "Printed pages may differ", a fact-checker's
+    # membership of a code of principles.
+    r"\btranscripts? (?:(?:was|is|has been) )?(?:generated|produced|created|machine|automatic)|"
+    r"\bmay contain errors\b|\bbefore quoting\b|"
+    r"\b(?:compiled|curated|assembled|put together|selected) by (?:\S+ ){0,3}"
+    r"(?:editors|staff|team|desk|newsroom)\b|\bfrom the sources (?:below|above|listed)\b|"
+    r"^distributed by\b|\bmay differ from the (?:\w+ )?(?:version|edition)\b|"
+    r"\bverified signatory\b|\bcode of principles\b|"
+    r"^(?:also )?mentioned in this (?:episode|article|story|piece|show)\b",
     _I,
 )
 # A note at the foot of the page, numbered as the text's markers are: "[3] UN draft resolution".
 FOOTNOTE = re.compile(r"^\[\d{1,3}\]\s+\S")
+# An entry of a reference list: a wiki's "^" back-link, "Retrieved 19 June 2024",
+# "Archived from the original on ...".
+REFERENCE = re.compile(
+    rf"^\^\s|\bretrieved (?:on )?{DATE.pattern}|\barchived from the original\b", _I
+)
+# The heading of a page's reference apparatus, which holds no story.
+REFERENCE_HEADING = re.compile(
+    r"^[\W_]*(?:references|notes|footnotes|citations|sources|bibliography|works cited|"
+    r"further reading|external links|see also|notes and references)[\W_]*$",
+    _I,
+)
+# A print page's jump line: "See PUTIN, Page A14", "Continued on Page 5", "PUTIN | From Page A1".
+JUMP = re.compile(
+    r"^(?:see|continued on|cont(?:inued)?\.? on|turn to)\b.{0,40}\bpage [A-Z]?\d{1,3}\W*$|"
+    r"\bfrom page [A-Z]?\d{1,3}\W*$",
+    _I,
+)
+# The advertiser's offer in a sponsor read: "20% off your first order with code RANGE20".
+PROMO = re.compile(
+    r"\b(?:promo|discount|coupon|offer) code\b|\b(?:with|use) (?:the )?code [A-Z0-9]{3,}\b|"
+    r"\b\d{1,2} ?% off (?:your|their|our|the first|first|all|any|every|an?)\b",
+    _I,
+)
 # A dateline standing alone on its line: "PYONGYANG, June 19."
 DATELINE_LINE = re.compile(
     rf"^[A-Z][A-Z.'’ -]{{2,}}(?:, [A-Z][a-z]+(?: [A-Z][a-z]+)*)?,? (?i:{_MONTH}) \d{{1,2}}"
@@ -171,7 +214,7 @@ RELATED = re.compile(
     r"more (?:from|on|stories|news|in)\b.*|other (?:topics|stories|news)(?: of interest)?|"
     r"you (?:may|might) (?:also )?(?:like|be interested in)|recommended(?: for you)?|"
     r"most (?:read|popular|viewed)|trending(?: now)?|don'?t miss|editor'?s picks?|"
-    r"latest(?: \w+)?|top stories|what to read next|further reading)[\W_]*(?::.*)?$",
+    r"latest(?: \w+)?|top stories|what to read next|further reading|show notes)[\W_]*(?::.*)?$",
     _I,
 )
 _APPEAL = re.compile(
@@ -179,7 +222,11 @@ _APPEAL = re.compile(
     r"\bnewsletters?\b|\bsign(?:ing)? up\b|\bjoin (?:our|us)\b|\breaders like you\b|"
     r"\bsupport (?:us|our|independent)\b|\bbecome an? (?:member|patron|subscriber|supporter)\b|"
     r"\bcup of coffee\b|\bemail address\b|\binbox\b|\bpaywall\b|\bmembership\b|"
-    r"\bways to support\b|\bfree (?:information|journalism|press)\b|\bmake a contribution\b",
+    r"\bways to support\b|\bfree (?:information|journalism|press)\b|\bmake a contribution\b|"
+    # A podcast's: rate the show, join its paid tier, the rest is for members.
+    r"\brate (?:us|the show|this (?:show|podcast|episode))\b|\bleave (?:us )?a (?:rating|review)\b|"
+    r"\bad-free\b|\bjoin (?:for|from) [$€£]?\d|\b(?:members|subscribers|supporters)[- ]only\b|"
+    r"\bthe rest of this (?:article|story|transcript|episode|piece|post) is\b",
     _I,
 )
 _INTERACTION = re.compile(
@@ -248,14 +295,18 @@ def line_noise(text: str) -> str | None:
         ("advert", bool(ADVERT.match(text))),
         ("share", words <= 10 and bool(lowered) and lowered <= _SHARE_WORDS),
         ("navigation", words <= 4 and bool(lowered) and lowered <= _NAV_WORDS),
-        ("byline", words <= 25 and bool(BYLINE.match(text) or STAMP.match(text))),
+        ("byline", words <= 25 and (_is_byline(text, words) or bool(STAMP.match(text)))),
         ("reading-time", words <= 15 and bool(READING_TIME.search(text))),
         ("date", words <= 12 and (is_date_line(text) or bool(DATELINE_LINE.match(text)))),
         ("footnote", bool(FOOTNOTE.match(text))),
         ("comments", words <= 30 and bool(COMMENTS.search(text))),
         ("photo-credit", bool(CREDIT.search(text))),
-        ("caption", words <= 40 and bool(CAPTION.search(text))),
+        # Before captions: "Copyright (c) 2024" is not a "(c)entre" position.
         ("legal", (words <= 40 and bool(LEGAL.search(text))) or bool(LEGAL_START.match(text))),
+        ("caption", words <= 40 and bool(CAPTION.search(text))),
+        ("reference", words <= 60 and bool(REFERENCE.search(text))),
+        ("jump", words <= 12 and bool(JUMP.search(text))),
+        ("advert", words <= 40 and bool(PROMO.search(bare))),
         ("social-post", bool(SOCIAL_LINK.search(text) or POST_HANDLE.match(text))),
         ("related", words <= 15 and bool(RELATED.match(text))),
         ("correction", words <= 60 and bool(CORRECTION.search(bare))),
@@ -269,6 +320,15 @@ def line_noise(text: str) -> str | None:
         ("reader-prompt", _is_reader_prompt(bare, words)),
     ]
     return next((kind for kind, hit in checks if hit), None)
+
+
+def _is_byline(text: str, words: int) -> bool:
+    """ "By Delia Marchetti", "Produced by ...", but not "By Thursday the council had ...": a
+    bare "By" line that reads as a sentence is story."""
+    if not BYLINE.match(text):
+        return False
+    bare_by = text[:3].casefold() == "by "
+    return not (bare_by and words >= 8 and text.rstrip("\"'”’)").endswith((".", "!", "?")))
 
 
 def _is_appeal(bare: str, words: int) -> bool:

@@ -423,3 +423,124 @@ def test_note_markers_go_from_the_text_and_the_notes_go_from_the_foot() -> None:
 )
 def test_a_dateline_alone_a_disclaimer_and_terms_of_reuse_go(line: str) -> None:
     assert kept(*STORY[:3], line, *STORY[3:]) == "\n\n".join(STORY)
+
+
+def test_bracketed_notes_between_sentences_go_but_a_writers_insertion_stays() -> None:
+    text = kept(
+        STORY[0] + " [citation needed]",
+        "[crosstalk]",
+        STORY[1] + " [laughs]",
+        'The mayor said "[the harbour] will pay for itself" within ten years of opening.',
+        *STORY[2:],
+    )
+    assert text == "\n\n".join(
+        [
+            *STORY[:2],
+            'The mayor said "[the harbour] will pay for itself" within ten years of opening.',
+            *STORY[2:],
+        ]
+    )
+
+
+def test_a_wiki_headings_edit_link_goes() -> None:
+    page = clean_page(text_lines("\n\n".join([*STORY[:3], "Reactions[edit]", *STORY[3:]])))
+    assert [p.heading for p in page.paragraphs][3:] == ["Reactions"] * 3
+
+
+def test_time_codes_and_speaker_tags_of_a_transcript_go() -> None:
+    text = kept(
+        f"[00:41] ANNA BERG: {STORY[0]}",
+        STORY[1],
+        f"[01:58] JAN SMIT: {STORY[2]}",
+        f"ANNA BERG: {STORY[3]}",
+        *STORY[4:],
+    )
+    assert text == "\n\n".join(STORY)
+
+
+def test_a_reference_list_goes_with_its_heading() -> None:
+    text = kept(
+        *STORY,
+        "References",
+        '^ Berg, Anna (19 June 2024). "Harbour vote passes". Example Gazette. Retrieved 19 June '
+        "2024.",
+        '^ "Council papers on the harbour". City Hall. 20 June 2024.',
+        "^ Archived from the original on 2 July 2024. Retrieved 4 December 2024.",
+    )
+    assert text == "\n\n".join(STORY)
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("Retrieved 4 December 2024 from the council archive of planning papers.", "reference"),
+        ("See HARBOUR, Page A14", "jump"),
+        ("HARBOUR | From Page A1", "jump"),
+        ("Listeners get 20% off their first order with code HARBOUR20 at the shop.", "advert"),
+        ("Hosted by Anna Berg. Produced by Jan Smit.", "byline"),
+        ("Credits", "box"),
+        ("Local briefs", "box"),
+        ("Correction, 22 June 2024: An earlier version of this check gave the wrong day.", None),
+        ("Enjoying the show? Rate us five stars and leave a review.", "appeal"),
+        ("The rest of this transcript is for Plus members. Join for $5 a month, ad-free.", None),
+        ("Transcript generated automatically and lightly edited; it may contain errors.", None),
+        ("This roundup is compiled by Gazette editors from the sources below.", "house-note"),
+        ("Mentioned in this episode: our show on harbours and a tracker of ship traffic.", None),
+        ("Distributed by Example Digital Editions.", "house-note"),
+        ("Copyright (c) 2024 Example Gazette. Reproduced with permission.", "legal"),
+    ],
+)
+def test_more_page_furniture_is_noise(line: str, kind: str | None) -> None:
+    found = line_noise(line)
+    assert found is not None
+    assert kind is None or found == kind
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By most accounts the really big shipments started last year.",
+        "By Thursday the council had approved the harbour plan and its budget.",
+        "Prices rose 20% off the back of the new port fees, traders said.",
+        "He said [the harbour] would pay for itself.",
+        "Sources close to the council said the vote was never in doubt.",
+    ],
+)
+def test_story_lines_that_resemble_the_new_furniture_stay(line: str) -> None:
+    assert line_noise(line) is None
+
+
+def test_a_print_pages_other_story_goes_up_to_its_jump_line() -> None:
+    text = kept(
+        "HARBOUR PLAN APPROVED",
+        *STORY[:3],
+        "See HARBOUR, Page A14",
+        "FERRY FARES TO RISE",
+        "Commuters who rely on the ferry will learn next month what they will pay in autumn.",
+        "Supervisors voted 4-1 on Wednesday to send the fare increase back for more study.",
+        "See FERRY, Page A3",
+        "HARBOUR | From Page A1",
+        *STORY[3:],
+    )
+    assert text == "\n\n".join(STORY)
+
+
+def test_a_column_of_briefs_goes_item_by_item() -> None:
+    text = kept(
+        *STORY,
+        "LOCAL BRIEFS",
+        "LIBRARY HOURS: All county branches will close early on July 3 for the holiday.",
+        "ROAD WORKS: The bridge on Main Street closes for repairs from Monday to Friday.",
+    )
+    assert text == "\n\n".join(STORY)
+
+
+def test_the_readers_thread_after_comments_goes() -> None:
+    text = kept(
+        *STORY,
+        "Comments (2)",
+        "harbour_fan · 2d",
+        "Great piece, but please write one on what the harbour plan means for fishermen.",
+        "Reply · ♥ 4",
+    )
+    assert text == "\n\n".join(STORY)
