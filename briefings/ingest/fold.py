@@ -22,6 +22,9 @@ _EDGE = "\"'“”‘’()[],;:.!?—–"
 # A full stop after these does not end a sentence, so the next word is not an opening word.
 _ABBREVIATION = re.compile(r"^(?:[A-Z]\.)+[A-Z]?$|^(?:Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Prof|Rev)$")
 
+# "I", "I'd", "I’m": capitalised, but nobody new.
+_FIRST_PERSON = re.compile(r"^I(?:['’](?:d|m|ve|ll))?$")
+
 CANDIDATES = 3
 # How much the match of meaning counts against shared words, how much the distilled sentence
 # model (gist.py) counts against both, and the closeness to the nearest point at or above which
@@ -84,7 +87,12 @@ def unknown_names(text: str, known: frozenset[str]) -> set[str]:
     opening = True
     for token in text.split():
         core = token.strip(_EDGE).removesuffix("'s").removesuffix("’s")
-        named = core and not opening and (core[0].isupper() or core[0].isdigit())
+        named = (
+            core
+            and not opening
+            and (core[0].isupper() or core[0].isdigit())
+            and not _FIRST_PERSON.match(core)
+        )
         if named and not set(words(core)) <= known:
             found.add(core)
         opening = token.endswith((".", "!", "?")) and not _ABBREVIATION.match(core)

@@ -152,6 +152,13 @@ def test_unknown_names_are_the_capitalised_words_the_briefing_lacks() -> None:
     assert unknown_names(text, known) == {"Anna", "Berg", "2026", "U.S", "Steel", "40m"}
 
 
+def test_the_first_person_is_nobody_new() -> None:
+    # "That's the line I'd underline twice." was offered as a new topic: "I'd" looked like a name.
+    known = frozenset({"harbour", "line"})
+    assert unknown_names("That's the line I'd underline twice, and I will.", known) == set()
+    assert unknown_names("So I’m told by Anna.", known) == {"Anna"}
+
+
 def test_proposals_lean_towards_the_topic_of_the_sentences_around_them(
     topics: tuple[TopicDoc, ...],
 ) -> None:
