@@ -48,7 +48,10 @@ NO_CONSOLE = (
     "is nothing to run; set TELEGRAM_BOT_TOKEN, or SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, in "
     "the environment or $BRIEFBOT_HOME/.env (see .env.example)."
 )
-BANNER = "Type /help to start, /quit to leave."
+BANNER = (
+    "Type /help to start, /quit to leave. End a line with \\ to go on on the next one (an "
+    "article for /ingest, with its outlet: and title: lines)."
+)
 # What a process killed by SIGPIPE reports; `briefbot digest ... | head -1` ends like `cat`.
 BROKEN_PIPE_EXIT = 128 + 13
 

@@ -89,6 +89,28 @@ def test_plain_piped_chat_prints_each_reply(tmp_path: Path) -> None:
     assert "WHAT I CAN DO" not in done.stdout  # /quit ended the chat
 
 
+def test_a_message_of_several_lines_goes_on_after_a_backslash(tmp_path: Path) -> None:
+    # A console has no multi-line messages of its own: /ingest with its metadata lines and the
+    # article's paragraphs is typed with a backslash at the end of every line but the last.
+    article = [
+        "/ingest \\",
+        "outlet: Harbour Gazette \\",
+        "title: Kremlin names the Yakutsk stop \\",
+        "\\",
+        "Vladimir Putin stopped in Yakutsk before flying on to Pyongyang, the Kremlin said. \\",
+        "He met Aisen Nikolayev, the head of the Sakha Republic, to talk about a new airport "
+        "terminal and the region's trade with Asian partners.",
+    ]
+    out = json_chat([*article, "/approve all", "/sources"], tmp_path)
+    assert len(out) == 3
+    assert out[0]["input"] == "\n".join(
+        line.removesuffix(" \\").removesuffix("\\") for line in article
+    )
+    assert "PROPOSED FROM HARBOUR GAZETTE" in str(out[0]["replies"])
+    assert "Kremlin names the Yakutsk stop: 2 proposals" in str(out[0]["replies"])
+    assert "Harbour Gazette: Kremlin names the Yakutsk stop" in str(out[2]["replies"])
+
+
 def test_seed_and_migrate_are_idempotent(tmp_path: Path) -> None:
     assert "newest schema" in briefbot(["migrate"], tmp_path).stdout
     first = briefbot(["seed"], tmp_path).stdout

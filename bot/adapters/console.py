@@ -20,6 +20,11 @@ OPERATOR = "operator"
 GUEST = "guest"
 QUIT = {"/quit", "/exit", "quit", "exit"}
 PROMPT = "you> "
+# A line ending with a backslash goes on on the next line, as in a shell: a message of several
+# lines ("/ingest" with "outlet: ..." lines and the article's paragraphs) is typed or pasted
+# this way, where a chat app would take it whole.
+CONTINUES = "\\"
+MORE_PROMPT = "...> "
 
 
 class ConsoleAdapter(ChatAdapter):
@@ -71,20 +76,31 @@ class ConsoleAdapter(ChatAdapter):
             if banner:
                 self._out.write(banner + "\n\n")
         while True:
-            line = await asyncio.to_thread(self._read, interactive)
+            line = await asyncio.to_thread(self._message, interactive)
             if line is None:
                 return
-            line = line.rstrip("\r\n")
             if interactive and not line.strip():
                 continue
             if line.strip().casefold() in QUIT:
                 return
             self.answer(line, await self.replies(line))
 
-    def _read(self, interactive: bool) -> str | None:
+    def _message(self, interactive: bool) -> str | None:
+        """One message: a line, or lines joined while each ends with a backslash."""
+        parts: list[str] = []
+        while True:
+            line = self._read(interactive, MORE_PROMPT if parts else PROMPT)
+            if line is None:
+                return "\n".join(parts) if parts else None
+            line = line.rstrip("\r\n")
+            if not line.endswith(CONTINUES):
+                return "\n".join([*parts, line])
+            parts.append(line[: -len(CONTINUES)].rstrip())
+
+    def _read(self, interactive: bool, prompt: str = PROMPT) -> str | None:
         if interactive:
             try:
-                return input(PROMPT)
+                return input(prompt)
             except EOFError:
                 return None
         line = self._in.readline()
