@@ -1,12 +1,14 @@
 """A helper process for tests/test_concurrent_edits.py: edits one point or undoes one person's
 changes, `count` times, against a shared database. It says "ready" once connected, starts when
-a line arrives on stdin (so two processes start together), and prints what happened as JSON."""
+a line arrives on stdin (so two processes start together), and prints what happened as JSON,
+with when it started and finished its work."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import sys
+import time
 from collections import Counter
 
 from briefings.actors import Actor
@@ -22,6 +24,7 @@ async def run(url: str, job: str, point_id: int, count: int, user: str, name: st
         pass  # the first connection is the slow part; make it before the start signal
     print("ready", flush=True)
     await asyncio.to_thread(sys.stdin.readline)
+    started = time.time()
     outcome: Counter[str] = Counter()
     for n in range(count):
         if job == "edit":
@@ -35,8 +38,9 @@ async def run(url: str, job: str, point_id: int, count: int, user: str, name: st
             outcome["nothing"] += 1
         except UndoConflict:
             outcome["refused"] += 1
+    finished = time.time()
     await store.close()
-    print(json.dumps(outcome), flush=True)
+    print(json.dumps({**outcome, "started": started, "finished": finished}), flush=True)
 
 
 if __name__ == "__main__":

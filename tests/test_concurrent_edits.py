@@ -26,7 +26,7 @@ UNDOABLE_CHANGES = 30
 Job = tuple[str, int, int, str, str]  # edit or undo, point id, how many, user id, name
 
 
-async def run_together(url: str, *jobs: Job) -> list[dict[str, int]]:
+async def run_together(url: str, *jobs: Job) -> list[dict[str, float]]:
     """One helper process per job (tests/concurrent_edits.py), all let go at the same moment;
     returns what each one did."""
     procs = [
@@ -84,8 +84,10 @@ async def test_two_processes_editing_one_point_lose_no_edit(
         ).all()
     assert version == 1 + total
     assert len(edits) == total
-    turns = sum(a.actor_id != b.actor_id for a, b in zip(edits, edits[1:], strict=False))
-    assert turns > 1, "the two processes took turns: they ran at the same time"
+    # The two were at work at the same time. (Whether their edits interleave is up to the
+    # database: SQLite's busy handler may let one writer finish all of its edits while the
+    # other waits for the lock, which is no lost update either.)
+    assert max(t["started"] for t in tallies) < min(t["finished"] for t in tallies)
     # Each edit started from the one before it: every version was made exactly once.
     assert sorted(e.after["version"] for e in edits if e.after) == list(range(2, total + 2))
 
