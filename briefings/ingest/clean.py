@@ -231,18 +231,16 @@ def _drop_comment_thread(texts: list[str], noise: list[str | None]) -> None:
 
 
 def _drop_references(lines: list[SourceLine], noise: list[str | None], prose: list[bool]) -> None:
-    """What a "References", "Notes" or "See also" heading heads: up to the next heading in the
-    page's markup; in plain text, which marks no headings, up to the first prose line that is
-    not a reference entry."""
-    marked = any(line.heading for line in lines)
+    """What a "References", "Notes" or "See also" heading heads: its list, up to the next
+    heading or the first paragraph of prose that is neither a list item nor a reference entry
+    (a "See also" box in the middle of a story ends where the story goes on)."""
     for label, line in enumerate(lines):
         if not REFERENCE_HEADING.match(line.text):
             continue
         noise[label] = noise[label] or "references"
         for i in range(label + 1, len(lines)):
-            if lines[i].heading or (
-                not marked and prose[i] and not REFERENCE.search(lines[i].text)
-            ):
+            entry = lines[i].item or bool(REFERENCE.search(lines[i].text))
+            if lines[i].heading or (prose[i] and not entry):
                 break
             noise[i] = noise[i] or "references"
 

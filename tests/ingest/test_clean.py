@@ -7,6 +7,7 @@ import pytest
 from briefings.ingest.clean import clean_page
 from briefings.ingest.decode import text_lines
 from briefings.ingest.noise import line_noise
+from briefings.ingest.page import SourceLine
 from briefings.ingest.words import normalise
 
 STORY = [
@@ -544,3 +545,14 @@ def test_the_readers_thread_after_comments_goes() -> None:
         "Reply · ♥ 4",
     )
     assert text == "\n\n".join(STORY)
+
+
+def test_a_see_also_box_in_the_middle_ends_where_the_story_goes_on() -> None:
+    lines = [
+        *(SourceLine(t) for t in STORY[:4]),
+        SourceLine("See also", heading=True),
+        SourceLine("Harbour expansions elsewhere on the coast", item=True),
+        SourceLine("The history of the old harbour", item=True),
+        *(SourceLine(t) for t in STORY[4:]),
+    ]
+    assert clean_page(lines).text == "\n\n".join(STORY)
