@@ -222,11 +222,12 @@ def _drop_footer(noise: list[str | None]) -> None:
 
 
 def _drop_comment_thread(texts: list[str], noise: list[str | None]) -> None:
-    """ "Comments (7)" in the lower half of the page heads the readers' thread, to the end."""
-    start = next(
-        (i for i in range(len(texts) // 2, len(texts)) if COMMENT_THREAD.match(texts[i])), None
-    )
-    for i in range(start if start is not None else len(texts), len(texts)):
+    """ "Comments (7)" in the lower half of the page heads the readers' thread, to the end. Only
+    when the page has one such line: a live blog may show "3 comments" under every entry."""
+    found = [i for i, text in enumerate(texts) if COMMENT_THREAD.match(text)]
+    if len(found) != 1 or found[0] < len(texts) // 2:
+        return
+    for i in range(found[0], len(texts)):
         noise[i] = noise[i] or "comments"
 
 

@@ -556,3 +556,8 @@ def test_a_see_also_box_in_the_middle_ends_where_the_story_goes_on() -> None:
         *(SourceLine(t) for t in STORY[4:]),
     ]
     assert clean_page(lines).text == "\n\n".join(STORY)
+
+
+def test_comment_counts_under_each_entry_of_a_live_blog_end_nothing() -> None:
+    entries = [line for story in STORY for line in (story, "2 comments")]
+    assert kept(*entries) == "\n\n".join(STORY)
