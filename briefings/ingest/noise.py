@@ -89,7 +89,7 @@ SOCIAL_LINK = re.compile(
 POST_HANDLE = re.compile(r"^[—–-]{1,2}\s*.{0,80}\(@\w{1,30}\)\s*(?:.{0,40}\d{4})?\s*$")
 # "Correction: This article was amended on ...", "An earlier version of this story said ...".
 CORRECTION = re.compile(
-    r"^(?:corrections?|clarifications?|editor'?s note|update)(?:,? [^:]{1,30})?\s*[:—–-]|"
+    rf"^(?:corrections?|clarifications?|editor'?s note|update)(?:,? (?:{DATE.pattern}))?\s*[:—–-]|"
     r"\bthis (?:article|story|report|piece|post) (?:was|has been) (?:amended|updated|corrected|"
     r"changed|edited)\b|\ban earlier version of this \w+\b|"
     r"\ban earlier version (?:said|stated|misstated|gave|named|misnamed|wrongly|incorrectly)\b",

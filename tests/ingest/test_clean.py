@@ -505,6 +505,7 @@ def test_more_page_furniture_is_noise(line: str, kind: str | None) -> None:
         "Prices rose 20% off the back of the new port fees, traders said.",
         "He said [the harbour] would pay for itself.",
         "Sources close to the council said the vote was never in doubt.",
+        "Update on North-Korea talks: the delegation arrived on Tuesday in the capital.",
     ],
 )
 def test_story_lines_that_resemble_the_new_furniture_stay(line: str) -> None:
