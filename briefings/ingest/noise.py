@@ -143,11 +143,12 @@ HOUSE_NOTE = re.compile(
     # from the sources below", an e-edition's "Printed pages may differ", a fact-checker's
     # membership of a code of principles.
     r"\btranscripts? (?:(?:was|is|has been) )?(?:generated|produced|created|machine|automatic)|"
-    r"\bmay contain errors\b|\bbefore quoting\b|"
-    r"\b(?:compiled|curated|assembled|put together|selected) by (?:\S+ ){0,3}"
-    r"(?:editors|staff|team|desk|newsroom)\b|\bfrom the sources (?:below|above|listed)\b|"
-    r"^distributed by\b|\bmay differ from the (?:\w+ )?(?:version|edition)\b|"
-    r"\bverified signatory\b|\bcode of principles\b|"
+    r"\bcheck (?:the |against the )?(?:audio|recording|video|tape) before quoting\b|"
+    r"\b(?:compiled|curated|assembled|put together|selected) by (?:\S+ ){0,2}"
+    r"(?:editors|newsroom|our (?:staff|team|desk))\b|\bfrom the sources (?:below|above|listed)\b|"
+    r"^distributed by\b|\b(?:printed|print) (?:pages?|editions?|versions?) may differ\b|"
+    r"\bmay differ from the (?:printed|print|online|digital|e-?edition) (?:version|edition)\b|"
+    r"\bverified signatory\b|\bsignatory of the\b.{0,60}\bcode of principles\b|"
     r"^(?:also )?mentioned in this (?:episode|article|story|piece|show)\b",
     _I,
 )

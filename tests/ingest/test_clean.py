@@ -485,6 +485,8 @@ def test_a_reference_list_goes_with_its_heading() -> None:
         ("Enjoying the show? Rate us five stars and leave a review.", "appeal"),
         ("The rest of this transcript is for Plus members. Join for $5 a month, ad-free.", None),
         ("Transcript generated automatically and lightly edited; it may contain errors.", None),
+        ("It may contain errors; check the audio before quoting.", "house-note"),
+        ("Printed pages may differ from the version shown here.", "house-note"),
         ("This roundup is compiled by Gazette editors from the sources below.", "house-note"),
         ("Mentioned in this episode: our show on harbours and a tracker of ship traffic.", None),
         ("Distributed by Example Digital Editions.", "house-note"),
@@ -506,6 +508,9 @@ def test_more_page_furniture_is_noise(line: str, kind: str | None) -> None:
         "He said [the harbour] would pay for itself.",
         "Sources close to the council said the vote was never in doubt.",
         "Update on North-Korea talks: the delegation arrived on Tuesday in the capital.",
+        "The leaked list may contain errors, officials in Seoul said on Friday.",
+        "The Korean text may differ from the Russian version, lawyers warned.",
+        "The figures come from a list compiled by the UN panel team before its mandate ended.",
     ],
 )
 def test_story_lines_that_resemble_the_new_furniture_stay(line: str) -> None:
