@@ -188,7 +188,9 @@ def _show(as_json: bool, source: dict[str, Any], items: list[dict[str, Any]], dr
     if as_json:
         print(json.dumps({"source": source, "proposals": items}, ensure_ascii=False, indent=2))
         return 0
-    head = f"{source.get('outlet')}: {source.get('headline')}"
+    # A page read from standard input may have no outlet (or no headline) to name.
+    named = [str(part) for part in (source.get("outlet"), source.get("headline")) if part]
+    head = ": ".join(named) or "Untitled article"
     print(head + (" (dry run: nothing saved)" if dry_run else ""))
     _print_items(items)
     return 0

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the Dockerfile and checks the image: --version, migrate, seed, a chat line, `run` with
-# no tokens (exit 2), and `run` against a local fake Slack Web API with a passing HEALTHCHECK.
+# Builds the Dockerfile and checks the image: --version, migrate, seed, a chat line, an HTML
+# article ingested, `run` with no tokens (exit 2), and `run` against a local fake Slack Web API
+# with a passing HEALTHCHECK.
 # Skips, and exits 0, when Docker is not available; CI (.ci/run) calls it after `make test`.
 #
 # The base image is PYTHON_IMAGE (default python:3.12-slim). When that cannot be pulled (no
@@ -52,6 +53,12 @@ expect "migrate into the volume" "$(docker run --rm -v "$volume:/data" "$IMAGE" 
 expect "seed" "$(docker run --rm -v "$volume:/data" "$IMAGE" seed)" "Added 9 topics"
 expect "chat" "$(echo /treaty | docker run --rm -i -v "$volume:/data" "$IMAGE" chat)" \
   "THE PARTNERSHIP TREATY"
+# An HTML page through the whole pipeline (trafilatura, jusText, the shipped vectors): the
+# first released wheel missed a dependency that only HTML ingestion imports.
+expect "ingest an HTML page" \
+  "$(docker run --rm -i -v "$volume:/data" "$IMAGE" ingest - --dry-run \
+    <tests/fixtures/articles/closing/604_factcheck_five_claims.html)" \
+  "^Fact check: Five claims.*dry run"
 docker volume rm "$volume" >/dev/null
 status=0
 refused=$(docker run --rm "$IMAGE" 2>&1) || status=$?

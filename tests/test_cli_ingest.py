@@ -11,6 +11,7 @@ from pathlib import Path
 
 UNTUNED = Path(__file__).resolve().parent / "fixtures" / "articles" / "untuned"
 ARTICLE = UNTUNED / "103_hanoi_leg.txt"
+CLOSING = UNTUNED.parent / "closing"
 
 
 def briefbot(
@@ -57,6 +58,17 @@ def test_ingest_json_then_review_from_the_shell(tmp_path: Path) -> None:
     assert "Already" not in approved.stdout
     assert "Published" in approved.stdout or "as a source of" in approved.stdout
     assert "No proposals are pending." in briefbot(tmp_path, "proposals").stdout
+
+
+def test_a_page_from_standard_input_names_what_it_knows(tmp_path: Path) -> None:
+    """No outlet given and none on the page: the header names the headline, not "None"."""
+    page = CLOSING / "604_factcheck_five_claims.html"
+    shown = briefbot(tmp_path, "ingest", "-", "--dry-run", stdin=page.read_bytes())
+    assert shown.returncode == 0, shown.stderr
+    head = shown.stdout.splitlines()[0]
+    assert head.startswith("Fact check: Five claims"), head
+    assert head.endswith("(dry run: nothing saved)")
+    assert "None" not in head
 
 
 def test_bad_input_is_one_sentence(tmp_path: Path) -> None:
