@@ -5,6 +5,7 @@ topic commands, /sources and `changes` digests show the result. Bad input change
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,20 @@ async def test_paste_review_approve_then_readers_see_it(core: Core, store: Brief
     digest = compose(after, (), CHANGES, since)
     assert digest.point_count == len({p.id for p in cited})  # new and newly cited points
     assert await ask(core, "/proposals") == texts.PROPOSALS_NONE
+
+
+async def test_the_footer_explains_a_fold_with_one_from_the_list(core: Core) -> None:
+    out = await ask(core, f"/ingest {RATIFICATION}")
+    folds = re.findall(r"^• p(\d+) → #(\d+) ", out, flags=re.MULTILINE)
+    assert folds, out
+    first, point = folds[0]
+    assert f"p{first} → #{point} cites the article on point #{point} instead" in out
+    await ask(core, "/reject all")
+    # Nothing in this one repeats a point: no fold to explain, and no invented one.
+    fresh = await ask(core, "/ingest The Tumen river bridge will carry lorries from next spring.")
+    assert proposal_ids(fresh), fresh
+    assert "→ #" not in fresh
+    assert "instead of adding a point" not in fresh
 
 
 async def test_the_same_article_twice_adds_nothing(core: Core, store: BriefingStore) -> None:

@@ -210,7 +210,10 @@ INGEST_INTRO = "{headline}: {count} proposal{s}, most important first."
 PROPOSALS_TITLE = "Proposals waiting for review"
 PROPOSALS_INTRO = "{count} proposal{s} {are} pending."
 PROPOSALS_NONE = "No proposals are pending. /ingest an article to get some."
-PROPOSALS_FOOTER = "/approve <ids|all> [topic] publishes, /reject <ids|all> drops; p12 → #57 cites the article on point #57 instead of adding a point."
+PROPOSALS_FOOTER = "/approve <ids|all> [topic] publishes, /reject <ids|all> drops."
+PROPOSALS_FOLD_NOTE = (
+    "p{id} → #{point} cites the article on point #{point} instead of adding a point."
+)
 PROPOSALS_MORE = "{count} more: /proposals lists them all."
 PROPOSALS_TOO_LONG = "Too long to propose as they are (summarise them with /add)"
 PROPOSAL_SAME_AS = "same as #{id}: {text}"

@@ -74,9 +74,14 @@ def review_replies(
         items = tuple(Item(clip(s, 160)) for s in too_long[:3])
         sections.append(Section(texts.PROPOSALS_TOO_LONG, items))
     more = len(proposals) - len(shown)
-    footer = texts.PROPOSALS_FOOTER + (
-        f" {texts.PROPOSALS_MORE.format(count=more)}" if more else ""
-    )
+    # What a fold means, told with one from this list (an invented example read as a real one).
+    fold = next((p for p in shown if p.corroborates is not None), None)
+    notes = [texts.PROPOSALS_FOOTER]
+    if fold is not None:
+        notes.append(texts.PROPOSALS_FOLD_NOTE.format(id=fold.id, point=fold.corroborates))
+    if more:
+        notes.append(texts.PROPOSALS_MORE.format(count=more))
+    footer = " ".join(notes)
     return [
         Reply(
             title=title,
