@@ -51,6 +51,14 @@ ALSO_FOLD_AT = 0.36
 # point it resembles ("Putin is accompanied by Manturov, Belousov and Lavrov" beside a point
 # on who announced the delegation).
 NEW_NAMES_AT = 3
+# A point of several sentences or clauses is as close to a text as its closest clause is, a
+# little discounted: "Putin and Kim signed a treaty in Pyongyang on Wednesday" repeats the
+# second sentence of "Accounts differ on the signing. IRIA says the two leaders put their
+# names to the treaty on Wednesday in Pyongyang; a page dated June 20 ...", and the point's
+# other sentences only dilute it as a whole. Over the labelled sets, at the same fold precision
+# this found 3 more repeats in 100 on the earlier sets and 8 more on the untuned and held-out
+# ones; undiscounted, it gave away precision.
+CLAUSE_WEIGHT = 0.95
 # Fuzzy token ratio (0-100) at or above which a proposal repeats a pending one.
 PENDING_AT = 85.0
 
@@ -69,6 +77,19 @@ def blend(by_words: Any, by_meaning: Any, by_gist: Any = None) -> Any:
     if by_gist is None:
         return words_and_meaning
     return (1 - GIST_WEIGHT) * words_and_meaning + GIST_WEIGHT * by_gist
+
+
+def with_clauses(by_point: Any, by_clause: Any, owner: Sequence[int]) -> Any:
+    """`by_point` (texts x points), each point raised to CLAUSE_WEIGHT times its closest
+    clause in `by_clause` (texts x clauses, clause k belonging to point `owner[k]`)."""
+    import numpy as np
+
+    result = np.array(by_point, dtype=np.float32, copy=True)
+    if len(owner):
+        best = np.zeros_like(result)
+        np.maximum.at(best.T, np.asarray(owner), (CLAUSE_WEIGHT * by_clause).T)
+        np.maximum(result, best, out=result)
+    return result
 
 
 @dataclass(frozen=True)

@@ -75,21 +75,32 @@ def _stands_alone(char: str) -> bool:
     return _is_punctuation(char) or any(low <= code <= high for low, high in _CJK)
 
 
-def basic_words(text: str) -> list[str]:
-    """Lower-cased, accents stripped, split at white space and around each punctuation mark
-    and ideograph, as BERT's basic tokenizer does."""
-    text = unicodedata.normalize("NFD", text.lower())
-    kept: list[str] = []
-    for char in text:
+class _CharRule(dict[int, str]):
+    """What basic_words does with each character, worked out once per character and then
+    applied by str.translate (a per-character loop in Python was a third of ingestion's
+    time): dropped, set apart by spaces, turned into a space, or kept."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
         category = unicodedata.category(char)
         control = category.startswith("C") and not char.isspace()
         if category == "Mn" or char == "\ufffd" or control:
-            continue
-        if _stands_alone(char):
-            kept.append(f" {char} ")
+            rule = ""
+        elif _stands_alone(char):
+            rule = f" {char} "
         else:
-            kept.append(" " if char.isspace() else char)
-    return "".join(kept).split()
+            rule = " " if char.isspace() else char
+        self[code] = rule
+        return rule
+
+
+_CHAR_RULE = _CharRule()
+
+
+def basic_words(text: str) -> list[str]:
+    """Lower-cased, accents stripped, split at white space and around each punctuation mark
+    and ideograph, as BERT's basic tokenizer does."""
+    return unicodedata.normalize("NFD", text.lower()).translate(_CHAR_RULE).split()
 
 
 @lru_cache(maxsize=65_536)

@@ -16,7 +16,13 @@ from briefings.ingest.assign import (
 )
 from briefings.ingest.clean import CleanPage, clean_page
 from briefings.ingest.decode import decode, html_lines, is_html, text_lines
-from briefings.ingest.fold import Closeness, blend, fold_onto_pending, fold_onto_points
+from briefings.ingest.fold import (
+    Closeness,
+    blend,
+    fold_onto_pending,
+    fold_onto_points,
+    with_clauses,
+)
 from briefings.ingest.gist import sentence_vectors
 from briefings.ingest.language import looks_english
 from briefings.ingest.meaning import bag, match
@@ -92,13 +98,22 @@ def propose(
     ranks = scores(units, found)
     repeats = fold_onto_pending(units, pending)
     if index is not None and units:
-        own = index.vectors([u.text for u in units])
-        point_sims = index.point_similarities([u.text for u in units], own)
+        texts = [u.text for u in units]
+        own = index.vectors(texts)
+        point_sims = index.point_similarities(texts, own)
         # Topics by words and meaning, not characters: character n-grams give every pair of
         # texts some similarity.
         word_sims = (own @ index.point_rows.T).toarray()
-        meaning = match(bag([u.text for u in units]), index.point_bag)
-        gist = sentence_vectors([u.text for u in units]) @ index.point_gist.T
+        unit_bag, unit_gist = bag(texts), sentence_vectors(texts)
+        meaning = match(unit_bag, index.point_bag)
+        blended = blend(point_sims, meaning, unit_gist @ index.point_gist.T)
+        if index.clause_owner:
+            by_clause = blend(
+                index.clause_similarities(texts, own),
+                match(unit_bag, index.clause_bag),
+                unit_gist @ index.clause_gist.T,
+            )
+            blended = with_clauses(blended, by_clause, index.clause_owner)
         near = with_meaning(word_sims, meaning)
         alone = topic_scores(units, found, index, own, near, with_context=False)
         ranked = topic_scores(units, found, index, own, near)
@@ -109,9 +124,9 @@ def propose(
         by_words_alone = topic_scores(units, found, index, own, word_sims, with_context=False)
         choices = choose(units, ranked, by_words_alone, index, taken)
         folds = fold_onto_points(
-            Closeness(point_sims, blend(point_sims, meaning, gist)),
+            Closeness(point_sims, blended),
             index,
-            [u.text for u in units],
+            texts,
             sentence_similarities(units, found, index),
         )
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -13,6 +14,16 @@ from briefings.ingest.types import TopicDoc
 from briefings.ingest.words import content_terms, words
 
 WORD_WEIGHT = 0.5
+# A point's sentences and semicolon clauses, each compared on its own as well (fold.py).
+_CLAUSE_BREAK = re.compile(r"(?<=[.;!?])\s+(?=\S)")
+MIN_CLAUSE_WORDS = 4
+
+
+def clauses(text: str) -> list[str]:
+    """The sentences and semicolon clauses of a point that has more than one, each of at
+    least MIN_CLAUSE_WORDS words; nothing for a point of one."""
+    parts = [part for part in _CLAUSE_BREAK.split(text) if len(part.split()) >= MIN_CLAUSE_WORDS]
+    return parts if len(parts) > 1 else []
 
 
 def terms_and_pairs(text: str) -> list[str]:
@@ -39,6 +50,13 @@ class TopicIndex:
     point_bag: Bag = field(default_factory=lambda: bag(()))
     # Each point as one vector of the distilled sentence model (gist.py).
     point_gist: Any = None
+    # The clauses of points of several (clauses()), compared like whole points; clause_owner
+    # holds each one's point column.
+    clause_owner: tuple[int, ...] = ()
+    clause_rows: Any = None
+    clause_char_rows: Any = None
+    clause_bag: Bag = field(default_factory=lambda: bag(()))
+    clause_gist: Any = None
 
     def vectors(self, texts: Sequence[str]) -> Any:
         return self.vectorizer.transform(list(texts))
@@ -50,6 +68,14 @@ class TopicIndex:
         chars = self.char_vectorizer.transform(list(texts))
         by_words = (words @ self.point_rows.T).toarray()
         by_chars = (chars @ self.point_char_rows.T).toarray()
+        return WORD_WEIGHT * by_words + (1 - WORD_WEIGHT) * by_chars
+
+    def clause_similarities(self, texts: Sequence[str], words: Any) -> Any:
+        """A dense (texts x clauses) array, as point_similarities is for whole points; only
+        for an index with clauses."""
+        chars = self.char_vectorizer.transform(list(texts))
+        by_words = (words @ self.clause_rows.T).toarray()
+        by_chars = (chars @ self.clause_char_rows.T).toarray()
         return WORD_WEIGHT * by_words + (1 - WORD_WEIGHT) * by_chars
 
 
@@ -77,6 +103,7 @@ def topic_index(topics: tuple[TopicDoc, ...]) -> TopicIndex | None:
         analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True
     )
     char_vectorizer.fit(headers + texts)
+    parts = [(part, column) for column, text in enumerate(texts) for part in clauses(text)]
     return TopicIndex(
         vectorizer=vectorizer,
         slugs=tuple(t.slug for t in topics),
@@ -89,4 +116,18 @@ def topic_index(topics: tuple[TopicDoc, ...]) -> TopicIndex | None:
         known_words=frozenset(w for text in headers + texts for w in words(text)),
         point_bag=bag(texts),
         point_gist=sentence_vectors(texts),
+        **_clause_fields(parts, vectorizer, char_vectorizer),
     )
+
+
+def _clause_fields(parts: list[tuple[str, int]], vectorizer: Any, chars: Any) -> dict[str, Any]:
+    if not parts:  # scikit-learn refuses to transform an empty list
+        return {}
+    texts = [part for part, _ in parts]
+    return {
+        "clause_owner": tuple(column for _, column in parts),
+        "clause_rows": vectorizer.transform(texts),
+        "clause_char_rows": chars.transform(texts),
+        "clause_bag": bag(texts),
+        "clause_gist": sentence_vectors(texts),
+    }

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
+from bench.ingest_eval import store_without
 from briefings.ingest import ArticleInput, PendingDoc, TopicDoc, propose
 from briefings.ingest.assign import neighbourhood
-from briefings.ingest.fold import unknown_names
+from briefings.ingest.fold import CLAUSE_WEIGHT, unknown_names, with_clauses
 from briefings.ingest.score import importance, information
+from briefings.ingest.vectors import clauses
 
 ARTICLE = "\n\n".join(
     [
@@ -182,3 +187,45 @@ def test_the_neighbourhood_pull_fades_with_distance_and_only_reorders() -> None:
     assert pull[1, 0] > pull[1, 1]  # next to the first topic's sentence
     assert pull[3, 1] > pull[3, 0]  # next to the second's
     assert neighbourhood(own[:1]).tolist() == [[0.0, 0.0]]  # one proposal: nothing around
+
+
+def test_a_point_is_split_into_its_sentences_and_semicolon_clauses() -> None:
+    text = (
+        "Accounts differ on the date. One outlet says the pact was signed on Wednesday; "
+        "another says it would be signed later, and a third called it likely."
+    )
+    assert clauses(text) == [
+        "Accounts differ on the date.",
+        "One outlet says the pact was signed on Wednesday;",
+        "another says it would be signed later, and a third called it likely.",
+    ]
+    assert clauses("The pact was signed on Wednesday in the capital.") == []
+    # A fragment too short to say anything alone is not a clause of its own.
+    assert clauses("The pact was signed on Wednesday in the capital; so it is.") == []
+
+
+def test_a_point_is_as_close_as_its_closest_clause_a_little_discounted() -> None:
+    by_point = np.array([[0.40, 0.30, 0.20]])
+    by_clause = np.array([[0.50, 0.10, 0.60]])
+    owner = (0, 0, 2)  # point 1 has no clauses; point 2's one clause is close
+    raised = with_clauses(by_point, by_clause, owner)
+    assert raised[0, 0] == pytest.approx(CLAUSE_WEIGHT * 0.50)
+    assert raised[0, 1] == pytest.approx(0.30)
+    assert raised[0, 2] == pytest.approx(CLAUSE_WEIGHT * 0.60)
+    # Never lower than the whole point, and nothing to do without clauses.
+    assert np.allclose(with_clauses(by_point, by_clause * 0, owner), by_point)
+    assert np.allclose(with_clauses(by_point, np.zeros((1, 0)), ()), by_point)
+
+
+def test_a_short_repeat_of_one_clause_of_a_long_point_folds_onto_it() -> None:
+    """From the held-out set: the curated point adds who reported the denials, which diluted
+    the whole point's closeness below the fold threshold."""
+    store = store_without(None)
+    article = (
+        "Western governments say the North has shipped shells and missiles to Russia for "
+        "its war. Moscow and Pyongyang deny it."
+    )
+    result = propose(ArticleInput(article), store.topics)
+    denial = next(p for p in result.proposals if p.text.startswith("Moscow and Pyongyang"))
+    assert denial.corroborates is not None
+    assert store.key_of[denial.corroborates] == "arms-both-deny"
