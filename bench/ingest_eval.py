@@ -25,6 +25,7 @@ BLIND = SEEDS / "blind"
 FRESH = SEEDS / "fresh"
 FINAL = SEEDS / "final"
 CLOSING = SEEDS / "closing"
+LAST = SEEDS / "last"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Labels of the sets written blind (held out, blind, fresh, final, closing), checked on their own.
+"""Labels of the sets written blind (held out, blind, fresh, final, closing, last), each on its own.
 
 Every label must name a sentence of the page (its opening words, found in page order in the
 visible text), a curated topic and curated points; a story sentence's opening words must be
@@ -21,6 +21,7 @@ from bench.ingest_eval import (
     FINAL,
     FRESH,
     HELDOUT,
+    LAST,
     SEEDS,
     UNTUNED,
     Article,
@@ -140,6 +141,9 @@ SETS = (
     ArticleSet("final", FINAL, (UNTUNED, HELDOUT, BLIND, FRESH), min_pairs=60, min_topics=6),
     ArticleSet(
         "closing", CLOSING, (UNTUNED, HELDOUT, BLIND, FRESH, FINAL), min_pairs=60, min_topics=6
+    ),
+    ArticleSet(
+        "last", LAST, (UNTUNED, HELDOUT, BLIND, FRESH, FINAL, CLOSING), min_pairs=60, min_topics=6
     ),
 )
 ARTICLES = [article for article_set in SETS for article in article_set.articles]
