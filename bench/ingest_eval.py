@@ -6,6 +6,7 @@ articles, which no point cites, run against the whole curated store."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,8 +143,23 @@ class Tally:
                 setattr(self, name, getattr(self, name) + value)
 
 
+# Labels give a sentence's opening words without its quotation marks, as the label test
+# locates them on the page: 'Putin called it a truly breakthrough document' opens
+# 'Putin called it "a truly breakthrough document" and ...'.
+_QUOTE_MARKS = re.compile("[\"'\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u00ab\u00bb]")
+
+
+def flat(text: str) -> str:
+    """Case-, quote- and space-insensitive, for finding a label's opening words in a text."""
+    return " ".join(_QUOTE_MARKS.sub("", fold(text)).split())
+
+
+def opens_within(prefix: str, text: str) -> bool:
+    return flat(prefix) in flat(text)
+
+
 def _contains(proposal: ProposalDraft, label: Label) -> bool:
-    return fold(label.prefix) in fold(proposal.text)
+    return opens_within(label.prefix, proposal.text)
 
 
 def score_article(
@@ -182,7 +198,7 @@ def score_article(
         holders = [p for p in result.proposals if _contains(p, label)]
         if holders:
             tally.kept += 1
-        elif any(fold(label.prefix) in fold(text) for text in result.too_long):
+        elif any(opens_within(label.prefix, text) for text in result.too_long):
             tally.too_long += 1
             tally.lost.append(f"(too long) {label.prefix}")
         else:

@@ -25,6 +25,7 @@ from briefings.ingest.noise import (
     AUTHOR_BIO,
     COMMENT_THREAD,
     JUMP,
+    METHOD_HEADING,
     POST_HANDLE,
     REFERENCE,
     REFERENCE_HEADING,
@@ -144,6 +145,7 @@ def clean_page(lines: list[SourceLine], meta: PageMeta | None = None) -> CleanPa
     _drop_captions(texts, noise, prose)
     _drop_author_notes(texts, noise)
     _drop_boxes(lines, noise)
+    _drop_method_notes(lines, noise)
     _drop_repeats(texts, noise)
     _drop_outlet_voice(texts, noise, prose)
     reference = _story_terms(texts, noise, prose)
@@ -338,6 +340,19 @@ def _drop_boxes(lines: list[SourceLine], noise: list[str | None]) -> None:
                 break
             started = True
             noise[i] = noise[i] or "boxed"
+
+
+def _drop_method_notes(lines: list[SourceLine], noise: list[str | None]) -> None:
+    """A note on how the page was made, under its own heading ("Sources and method"): the
+    heading and what follows it up to the next heading, at most MAX_BOX_LINES lines."""
+    for at, line in enumerate(lines):
+        if not (line.heading or _can_head(line.text)) or not METHOD_HEADING.match(line.text):
+            continue
+        noise[at] = noise[at] or "method"
+        for i in range(at + 1, min(at + 1 + MAX_BOX_LINES, len(lines))):
+            if lines[i].heading:
+                break
+            noise[i] = noise[i] or "method"
 
 
 def _drop_author_notes(texts: list[str], noise: list[str | None]) -> None:

@@ -38,7 +38,14 @@ _SHARE_WORDS = word_set(
 # A bare "By" takes a name ("By Delia Marchetti"), not "By most accounts, ...".
 BYLINE = re.compile(
     r"^(?:(?i:written by|words by|reporting by|reported by|posted by|story by|text by|"
-    r"hosted by|presented by|produced by|edited by|narrated by)\s+\S|(?i:by)\s+[A-Z@])"
+    r"hosted by|presented by|produced by|edited by|narrated by)\s+\S|(?i:by)\s+[A-Z@]|"
+    # A credit at the foot: "Additional reporting by wire services", "Video edited by ...",
+    # "Translations by ...", "Compiled by Ann Lee, with ..." (a name, not "Compiled by the
+    # panel, the list ...").
+    r"(?i:(?:additional|further|extra) (?:reporting|research)|translations?|"
+    r"(?:video|audio|photos?|graphics?|maps?|design|sound) (?:edited|produced|shot|filmed|"
+    r"made|designed|mixed)) by\s+\S|"
+    r"(?i:compiled|translated) by (?:[A-Z][\w'’.-]+ ?){1,3}(?:,|$|\.| and | with ))"
 )
 STAMP = re.compile(r"^(?:first\s+)?(?:published|updated|last updated|posted|modified)\b", _I)
 READING_TIME = re.compile(
@@ -111,6 +118,7 @@ BOX_LABEL = re.compile(
     r"^[\W_]*(?:key (?:takeaways|points|facts)|takeaways|at a glance|in brief|in short|"
     r"the short version|summary|tl;? ?dr|what you need to know|the essentials|"
     r"elsewhere(?: \w+){0,4}|in other news|a word from (?:our|the) sponsors?|"
+    r"(?:today'?s|tonight'?s|this (?:week|month|issue|episode)'?s|our|episode) sponsors?|"
     r"sponsored(?: content)?|partner content|from our (?:partners|sponsors)|jobs?(?: board)?|"
     r"careers|vacancies|(?:quick |weekly )?quiz|test yourself|"
     r"more (?:explainers|stories|articles)? ?(?:in|from) this series|credits|"
@@ -129,7 +137,7 @@ HOUSE_NOTE = re.compile(
     r"\bno say over (?:our|the) (?:editorial|coverage)\b|"
     r"^cite this (?:article|story|explainer|page|report)\b|\bsite blocked\b|"
     r"\bthis outlet\b|\bread us (?:through|via|on)\b|\bour (?:mirror|vpn)\b|"
-    r"\b(?:have|got) a (?:question|tip|story idea)(?: about this (?:story|article))?\?|"
+    r"\b(?:have|got) a (?:question|tip|story idea)(?: (?:about|on) (?:this|the) \w+)?\?|"
     r"\byou(?:'re| are) receiving this\b|\bhit reply\b|"
     # Disclaimers and terms of reuse: "The views expressed are the author's own", "When
     # citing, a hyperlink to the agency is required", "Reproduction without permission ...".
@@ -149,15 +157,40 @@ HOUSE_NOTE = re.compile(
     r"^distributed by\b|\b(?:printed|print) (?:pages?|editions?|versions?) may differ\b|"
     r"\bmay differ from the (?:printed|print|online|digital|e-?edition) (?:version|edition)\b|"
     r"\bverified signatory\b|\bsignatory of the\b.{0,60}\bcode of principles\b|"
-    r"^(?:also )?mentioned in this (?:episode|article|story|piece|show)\b",
+    r"^(?:also )?mentioned in this (?:episode|article|story|piece|show)\b|"
+    # A translated page about its translations: "Machine translation checked by our editors",
+    # "Quotations may differ slightly from the originals".
+    r"\b(?:machine|automatic|automated) translations?\b|"
+    r"^(?:quotations|quotes|translations|excerpts) (?:may|might|can|could) (?:differ|vary)\b|"
+    # A newsletter introducing its writer, and the next issue: "Tonight's letter comes from
+    # Ann Lee in Seoul", "Next week in the Digest: ...".
+    r"^(?:today|tonight|this (?:morning|evening|week|month))['’]s (?:letter|newsletter|"
+    r"edition|issue|briefing|dispatch|email|digest) (?:comes from|is from|is by|is written by|"
+    r"was written by|is brought to you by)\b|"
+    r"^(?:next (?:week|time|month|issue|edition|episode)|coming (?:up|soon|next))"
+    r"(?: (?:in|on) [\w'’ ]{1,40})?:\s|"
+    # Asking readers for questions: "Send it in; the best ones may be answered".
+    r"^send (?:it|them|yours|your (?:questions?|tips?|stories|letters?|photos?)) in\b",
     _I,
 )
+# A way to write to the newsroom: a short line with an email address.
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", _I)
+MAX_CONTACT_WORDS = 25
 # A note at the foot of the page, numbered as the text's markers are: "[3] UN draft resolution".
 FOOTNOTE = re.compile(r"^\[\d{1,3}\]\s+\S")
 # An entry of a reference list: a wiki's "^" back-link, "Retrieved 19 June 2024",
 # "Archived from the original on ...".
 REFERENCE = re.compile(
     rf"^\^\s|\bretrieved (?:on )?{DATE.pattern}|\barchived from the original\b", _I
+)
+# The heading of a note on how the page was made: what follows, up to the next heading, is
+# about the page, not the story ("Sources and method", "About this timeline", "How we did it").
+METHOD_HEADING = re.compile(
+    r"^[\W_]*(?:(?:sources?|notes?|data) (?:and|&) (?:methods?|methodology)|methods?|"
+    r"methodology|about (?:this|the|our) (?:data|timeline|tracker|map|chart|list|project|"
+    r"digest|page|explainer)|how we (?:did|made|built|compiled|reported|verified) "
+    r"(?:it|this|the \w+))[\W_]*$",
+    _I,
 )
 # The heading of a page's reference apparatus, which holds no story.
 REFERENCE_HEADING = re.compile(
@@ -312,6 +345,7 @@ def line_noise(text: str) -> str | None:
         ("related", words <= 15 and bool(RELATED.match(text))),
         ("correction", words <= 60 and bool(CORRECTION.search(bare))),
         ("house-note", words <= 45 and bool(HOUSE_NOTE.search(bare))),
+        ("contact", words <= MAX_CONTACT_WORDS and bool(EMAIL.search(text))),
         ("greeting", words <= 30 and bool(GREETING.match(bare))),
         ("pleasantry", words <= 8 and bool(PLEASANTRY.match(text))),
         ("box", words <= 8 and bool(BOX_LABEL.match(text))),

@@ -491,6 +491,16 @@ def test_a_reference_list_goes_with_its_heading() -> None:
         ("Mentioned in this episode: our show on harbours and a tracker of ship traffic.", None),
         ("Distributed by Example Digital Editions.", "house-note"),
         ("Copyright (c) 2024 Example Gazette. Reproduced with permission.", "legal"),
+        ("Additional reporting by agencies. Graphics produced by Ola Berg.", "byline"),
+        ("Translations by the Gazette's foreign desk.", "byline"),
+        ("Compiled by Ana Ruiz, with help from the Gazette research team.", "byline"),
+        ("Automatic translation reviewed by the desk. Quotes may differ from the original.", None),
+        ("This morning's briefing comes from Tom Ode in Lagos.", "house-note"),
+        ("Next week in the Gazette: the harbour budget, line by line.", "house-note"),
+        ("Send your questions in and we will answer a few each Friday.", "house-note"),
+        ("Got a question on the harbour?", "house-note"),
+        ("Spotted an error? Tell the desk at desk@gazette.example.", "contact"),
+        ("== This week's sponsor ==", "box"),
     ],
 )
 def test_more_page_furniture_is_noise(line: str, kind: str | None) -> None:
@@ -511,6 +521,11 @@ def test_more_page_furniture_is_noise(line: str, kind: str | None) -> None:
         "The leaked list may contain errors, officials in Seoul said on Friday.",
         "The Korean text may differ from the Russian version, lawyers warned.",
         "The figures come from a list compiled by the UN panel team before its mandate ended.",
+        "Compiled by UN experts, the list names forty firms that traded with the port.",
+        "Research by the institute found that harbour trade doubled in a year.",
+        "Next week the council votes on the harbour budget.",
+        "Translators at the ministry worked through the night on the text.",
+        "The harbour sponsor, a shipping firm, paid for the new cranes.",
     ],
 )
 def test_story_lines_that_resemble_the_new_furniture_stay(line: str) -> None:
@@ -567,3 +582,30 @@ def test_a_see_also_box_in_the_middle_ends_where_the_story_goes_on() -> None:
 def test_comment_counts_under_each_entry_of_a_live_blog_end_nothing() -> None:
     entries = [line for story in STORY for line in (story, "2 comments")]
     assert kept(*entries) == "\n\n".join(STORY)
+
+
+def test_a_sponsor_box_goes_with_its_label() -> None:
+    page = "\n".join(
+        [
+            "------- TODAY'S SPONSOR -------",
+            "The Gazette is free because firms like Harbour Tours pay for it.",
+            "Boat trips every hour, with lunch on board included in the price.",
+            "-------------------------------",
+        ]
+    )
+    assert kept(STORY[0], page, *STORY[1:]) == "\n\n".join(STORY)
+
+
+def test_a_note_on_how_the_page_was_made_goes_up_to_the_next_heading() -> None:
+    lines = [SourceLine(t) for t in STORY[:3]]
+    lines += [
+        SourceLine("About this timeline", heading=True),
+        SourceLine("Each entry rests on the council's minutes and on reporting by our staff."),
+        SourceLine("Where the minutes and the reports differ, the minutes win."),
+        SourceLine("What comes next", heading=True),
+    ]
+    lines += [SourceLine(t) for t in STORY[3:]]
+    text = clean_page(lines).text
+    assert "minutes" not in text
+    assert "What comes next" in text
+    assert all(sentence in text for sentence in STORY)
