@@ -441,10 +441,19 @@ def _assemble(
     for k in range(len(kept) - 2, 0, -1):
         if opens[k + 1] and _short_answer(texts[k]) and is_question_line(texts[k - 1]):
             opens[k] = True
+    # A heading the page marks as one but that was dropped (a timeline's "25 April 2019", a
+    # "Related" heading) still ends the section above it: what follows is not under the last
+    # heading kept.
+    dropped_heading = [
+        any(lines[i].heading for i in range(kept[k - 1] + 1 if k else 0, kept[k]))
+        for k in range(len(kept))
+    ]
     paragraphs: list[Paragraph] = []
     heading: str | None = None
     answer = ""  # "Not yet." under a question: the first words of the paragraph after it
     for k, text in enumerate(texts):
+        if dropped_heading[k]:
+            heading = None
         if prose[kept[k]]:
             paragraphs.append(Paragraph(f"{answer} {text}" if answer else text, heading))
             answer = ""

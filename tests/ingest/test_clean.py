@@ -609,3 +609,21 @@ def test_a_note_on_how_the_page_was_made_goes_up_to_the_next_heading() -> None:
     assert "minutes" not in text
     assert "What comes next" in text
     assert all(sentence in text for sentence in STORY)
+
+
+def test_a_dropped_heading_ends_the_section_above_it() -> None:
+    """A timeline's date headings are dropped as dates; the entry under one is not filed
+    under the last heading that was kept."""
+    lines = [
+        SourceLine(STORY[0]),
+        SourceLine("The harbour before the works", heading=True),
+        SourceLine(STORY[1]),
+        SourceLine("12 March 2021", heading=True),
+        SourceLine(STORY[2]),
+    ]
+    paragraphs = clean_page(lines).paragraphs
+    assert [(p.heading, p.text) for p in paragraphs] == [
+        (None, STORY[0]),
+        ("The harbour before the works", STORY[1]),
+        (None, STORY[2]),
+    ]
