@@ -320,6 +320,22 @@ def in_outlet_voice(text: str) -> bool:
     return not _QUOTE_MARK.search(bare) and bool(_VOICE.search(bare))
 
 
+def noise_anywhere(sentence: str) -> bool:
+    """Page furniture that is never story wherever it sits, so it goes even inside a
+    paragraph (an article pasted as one block, its footer run into the last paragraph): a
+    short line giving an email address, a link to a social post, a line opening with a
+    copyright sign, an advert's marker or promo code. Other kinds need a line of their own to
+    be told from story ("The copyright dispute ..." is story)."""
+    words = _word_count(sentence)
+    return (
+        (words <= MAX_CONTACT_WORDS and bool(EMAIL.search(sentence)))
+        or bool(SOCIAL_LINK.search(sentence))
+        or bool(LEGAL_START.match(sentence))
+        or bool(ADVERT.match(sentence))
+        or (words <= 40 and bool(PROMO.search(_unquoted(sentence))))
+    )
+
+
 def line_noise(text: str) -> str | None:
     """The kind of page furniture this line is, or None."""
     words = _word_count(text)

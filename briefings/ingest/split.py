@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from briefings.ingest.clean import QUESTION_END, Paragraph
 from briefings.ingest.limits import MAX_PROPOSAL_CHARS
+from briefings.ingest.noise import noise_anywhere
 from briefings.ingest.words import fold, word_set
 
 NEEDS_CONTEXT = "needs-context"
@@ -107,7 +108,8 @@ def sentences(paragraphs: Sequence[Paragraph]) -> list[Sentence]:
         for start, end in joined:
             sentence = text[start:end].strip()
             key = fold(sentence)
-            if len(sentence) >= MIN_SENTENCE_CHARS and key not in seen:
+            furniture = noise_anywhere(sentence)
+            if len(sentence) >= MIN_SENTENCE_CHARS and key not in seen and not furniture:
                 seen.add(key)
                 found.append(Sentence(sentence, number, paragraph.heading, adjacent))
                 adjacent = True

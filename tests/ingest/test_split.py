@@ -106,3 +106,24 @@ def test_a_short_answer_opening_a_paragraph_is_proposed_with_the_sentence_after_
     assert texts[0] == "Not yet. Both parliaments must first ratify the treaty."
     assert "The council met. It approved the budget on Monday." not in texts
     assert texts[1:] == ["The council met.", "It approved the budget on Monday."]
+
+
+def test_a_footer_run_into_the_last_paragraph_is_not_proposed() -> None:
+    """An article pasted as one block: its contact line and copyright are sentences of the
+    last paragraph, and still no proposal."""
+    pasted = (
+        "The council approved the harbour plan on Monday. Works start in spring. "
+        "Spotted an error? Email desk@gazette.example. © 2024 Example Gazette. "
+        "Use code HARBOUR20 for 20% off your first month."
+    )
+    units, _ = proposals(sentences([Paragraph(pasted, None)]))
+    texts = [u.text for u in units]
+    assert texts == ["The council approved the harbour plan on Monday.", "Works start in spring."]
+
+
+def test_story_sentences_that_mention_such_things_stay() -> None:
+    story = (
+        "The copyright dispute over the harbour logo went to court. "
+        "Officials said the port's email system had been hacked in March."
+    )
+    assert len(sentences([Paragraph(story, None)])) == 2
