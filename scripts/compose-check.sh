@@ -244,8 +244,16 @@ if ! pullable "$python_image"; then
 fi
 
 # ----- The fake Slack Web API -------------------------------------------------------------------
-gateway=$(docker network inspect bridge --format '{{(index .IPAM.Config 0).Gateway}}')
-[ -n "$gateway" ] || fail "no address for Docker's bridge"
+# The bridge's gateway: from its IPAM settings, or, where the daemon does not list it there
+# (Debian's Docker 20.10), the address of the bridge's interface on this host.
+gateway=$(docker network inspect bridge --format '{{range .IPAM.Config}}{{.Gateway}}{{end}}')
+if [ -z "$gateway" ]; then
+  bridge=$(docker network inspect bridge \
+    --format '{{index .Options "com.docker.network.bridge.name"}}' 2>/dev/null || true)
+  gateway=$(ip -4 -o addr show dev "${bridge:-docker0}" 2>/dev/null \
+    | awk '{split($4, a, "/"); print a[1]; exit}')
+fi
+[ -n "$gateway" ] || skip "no address found for Docker's bridge"
 api_port=$("$PYTHON" -c "import socket; s = socket.socket(); s.bind(('$gateway', 0)); print(s.getsockname()[1])")
 "$PYTHON" - "$gateway" "$api_port" "$work/slack-posts.jsonl" <<'EOF' &
 import json, sys
