@@ -206,6 +206,10 @@ REJECTED = texts.INGEST_REJECTED
         ("/approve 1-100000", texts.CHOICE_TOO_MANY.format(limit=200)),
         ("/reject all", texts.NOTHING_PENDING),
         ("/reject 12 arms", texts.CHOICE_BAD_WORD.format(value="arms")),
+        ("/approve all armz", texts.CHOICE_NO_TOPIC.format(value="armz")),
+        ("/approve p12 /armz", texts.CHOICE_NO_TOPIC.format(value="armz")),
+        ("/approve 12 all", texts.CHOICE_ALL_ALONE),
+        ("/reject all 12", texts.CHOICE_ALL_ALONE),
     ],
 )
 async def test_bad_input_gets_one_sentence_and_changes_nothing(

@@ -15,6 +15,8 @@ _LINK = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _ANY_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?://)?\S+$", re.IGNORECASE)
 _ID = re.compile(r"^[#pP]?(?P<n>\d{1,12})$")
 _RANGE = re.compile(r"^[pP]?(?P<a>\d{1,9})-[pP]?(?P<b>\d{1,9})$")
+# A word in a topic's place that no id can be: "/approve 12 armz".
+_TOPIC_LIKE = re.compile(r"^/?[^\W\d_][\w-]*$")
 MAX_META = 300
 MAX_IDS = 200
 
@@ -92,6 +94,13 @@ def parse_choice(args: str, topic_names: set[str], *, allow_topic: bool) -> Chos
         raise ArgsError(texts.CHOICE_USAGE)
     if len(words) == 1 and words[0].casefold() == "all":
         return Chosen(None, topic)
+    last = words[-1]
+    id_like = _ID.match(last) or _RANGE.match(last) or last.casefold() == "all"
+    if allow_topic and topic is None and len(words) > 1 and not id_like and _TOPIC_LIKE.match(last):
+        # "/approve all armz", "/approve 12 armz": the ids are fine, the topic is not.
+        raise ArgsError(texts.CHOICE_NO_TOPIC.format(value=clip(last.lstrip("/"), 30)))
+    if any(w.casefold() == "all" for w in words):
+        raise ArgsError(texts.CHOICE_ALL_ALONE)
     ids: list[int] = []
     for word in words:
         if (single := _ID.match(word)) is not None:

@@ -225,6 +225,10 @@ APPROVE_ALL = "Approve all"
 REJECT_ALL = "Reject all"
 CHOICE_USAGE = "Say which proposals: ids such as 12 13 or 12-15, or all. /proposals lists them."
 CHOICE_BAD_WORD = "{value} is not a proposal id or a topic. Proposal ids show as p12."
+CHOICE_NO_TOPIC = "There is no topic {value}. /topics lists them; nothing was changed."
+CHOICE_ALL_ALONE = (
+    "Use all on its own (or all and a topic), not with ids: /approve all, /approve 12 13."
+)
 CHOICE_TOO_MANY = "That is more than {limit} proposals at once; use all, or fewer ids."
 UNKNOWN_PROPOSAL = "There is no proposal p{id}. /proposals lists the pending ones."
 APPROVED_PUBLISHED = "Published {count} new point{s}: {ids}."
