@@ -127,6 +127,19 @@ async def test_a_reply_and_an_uploaded_file_are_articles_too(core: Core) -> None
     assert proposal_ids(out), out
 
 
+async def test_a_reply_to_a_shared_link_fetches_the_link(core: Core, store: BriefingStore) -> None:
+    out = await ask(core, "/ingest outlet: Duma Watch", replied_text=f"  {LINK}\n")
+    assert proposal_ids(out), out
+    catalog = await store.topics.catalog()
+    (source,) = [s for s in catalog.sources if s.url == LINK]
+    assert source.outlet == "Duma Watch"
+    counts = await store.row_counts()
+    refused = await ask(core, "/ingest", replied_text="http://127.0.0.1/admin")
+    assert refused == "That link points to a private or local address, which I don't fetch."
+    assert await ask(core, "/ingest", replied_text="file:///etc/passwd") == texts.INGEST_BAD_SCHEME
+    assert await store.row_counts() == counts
+
+
 async def test_approve_into_another_topic_and_reject(core: Core, store: BriefingStore) -> None:
     out = await ask(core, f"/ingest {RATIFICATION}")
     fresh = [

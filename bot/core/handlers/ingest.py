@@ -5,6 +5,7 @@ thread: it is CPU work, and the event loop keeps answering everyone else meanwhi
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 from bot.core import texts
 from bot.core.commands import Command
@@ -119,9 +120,21 @@ def already_sentence(earlier: Ingested) -> str:
     )
 
 
+def _with_replied_link(args: IngestArgs, replied: str | None) -> IngestArgs:
+    """`/ingest` (with at most metadata) in reply to a message that is only a link: that
+    link is the article, fetched as `/ingest <link>` would; a shared link is how articles
+    usually reach a chat. Raises ArgsError for a link the bot cannot fetch (file://)."""
+    if args.text or args.link or not replied or len(replied.split()) != 1:
+        return args
+    link = parse_ingest_args(replied).link
+    if link is None:
+        return args
+    return dataclasses.replace(args, link=link, url=args.url or link)
+
+
 async def ingest(ctx: Context) -> list[Reply]:
     try:
-        args = parse_ingest_args(ctx.args)
+        args = _with_replied_link(parse_ingest_args(ctx.args), ctx.incoming.replied_text)
     except ArgsError as bad:
         return [Reply.text(str(bad), tone="error")]
     article = await _article(ctx, args)
