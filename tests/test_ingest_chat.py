@@ -138,6 +138,10 @@ async def test_a_reply_to_a_shared_link_fetches_the_link(core: Core, store: Brie
     assert refused == "That link points to a private or local address, which I don't fetch."
     assert await ask(core, "/ingest", replied_text="file:///etc/passwd") == texts.INGEST_BAD_SCHEME
     assert await store.row_counts() == counts
+    # Shared with a word or two around it: the link is still the article, and already known.
+    again = await ask(core, "/ingest", replied_text=f"Worth a read ({LINK}).")
+    assert again.startswith("I already have that article"), again
+    assert await store.row_counts() == counts
 
 
 async def test_approve_into_another_topic_and_reject(core: Core, store: BriefingStore) -> None:

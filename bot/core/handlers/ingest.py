@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 
 from bot.core import texts
 from bot.core.commands import Command
@@ -120,13 +121,24 @@ def already_sentence(earlier: Ingested) -> str:
     )
 
 
+# A replied message this short that holds one link shares the link ("Worth a read:
+# https://..."); a longer one is the article itself, links and all.
+SHARED_LINK_WORDS = 40
+_HTTP_LINK = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+
+
 def _with_replied_link(args: IngestArgs, replied: str | None) -> IngestArgs:
-    """`/ingest` (with at most metadata) in reply to a message that is only a link: that
+    """`/ingest` (with at most metadata) in reply to a message that shares a link: that
     link is the article, fetched as `/ingest <link>` would; a shared link is how articles
-    usually reach a chat. Raises ArgsError for a link the bot cannot fetch (file://)."""
-    if args.text or args.link or not replied or len(replied.split()) != 1:
+    usually reach a chat. Raises ArgsError for a lone link the bot cannot fetch (file://)."""
+    if args.text or args.link or not replied or not replied.strip():
         return args
-    link = parse_ingest_args(replied).link
+    words = replied.split()
+    if len(words) == 1:
+        link = parse_ingest_args(replied).link
+    else:
+        found = _HTTP_LINK.findall(replied) if len(words) <= SHARED_LINK_WORDS else []
+        link = found[0].rstrip(".,;:!?)]") if len(found) == 1 else None
     if link is None:
         return args
     return dataclasses.replace(args, link=link, url=args.url or link)
