@@ -229,6 +229,11 @@ PLEASANTRY = re.compile(
     r"[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){0,2}(?: in [A-Z][\w'’-]+)?,? (?:thanks|thank you)"
     r"(?: (?:so|very) much)?)[.!]?$"
 )
+# A broadcast handing over to a reporter: "Daniel Kwon is following this from Seoul."
+HANDOFF = re.compile(
+    r"^[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){0,2} (?:is|are) (?:following|covering|watching|tracking)"
+    r" (?:this|that|it|the story|events)(?: for us)? (?:from|in) [A-Z][\w'’ -]{1,40}[.!]?$"
+)
 # A keyboard shortcut belongs to the site's tools ("Select the text and press Ctrl+Enter").
 _KEYS = re.compile(r"\b(?:ctrl|cmd|alt|shift)\s*\+\s*\w", _I)
 # An author's note at the foot of a page: "Daria Lind is the Moscow correspondent of ...".
@@ -324,8 +329,8 @@ def noise_anywhere(sentence: str) -> bool:
     """Page furniture that is never story wherever it sits, so it goes even inside a
     paragraph (an article pasted as one block, its footer run into the last paragraph): a
     short line giving an email address, a link to a social post, a line opening with a
-    copyright sign, an advert's marker or promo code. Other kinds need a line of their own to
-    be told from story ("The copyright dispute ..." is story)."""
+    copyright sign, an advert's marker or promo code, a broadcast's pleasantries. Other kinds
+    need a line of their own to be told from story ("The copyright dispute ..." is story)."""
     words = _word_count(sentence)
     return (
         (words <= MAX_CONTACT_WORDS and bool(EMAIL.search(sentence)))
@@ -333,6 +338,10 @@ def noise_anywhere(sentence: str) -> bool:
         or bool(LEGAL_START.match(sentence))
         or bool(ADVERT.match(sentence))
         or (words <= 40 and bool(PROMO.search(_unquoted(sentence))))
+        # A broadcast's greeting to a named person and its hand-over to a reporter, run
+        # into one paragraph: "Ann Lee is following this from Seoul. Good morning, Ann."
+        or (words <= 8 and bool(PLEASANTRY.match(sentence)))
+        or bool(HANDOFF.match(sentence))
     )
 
 
@@ -364,6 +373,7 @@ def line_noise(text: str) -> str | None:
         ("contact", words <= MAX_CONTACT_WORDS and bool(EMAIL.search(text))),
         ("greeting", words <= 30 and bool(GREETING.match(bare))),
         ("pleasantry", words <= 8 and bool(PLEASANTRY.match(text))),
+        ("handoff", bool(HANDOFF.match(text))),
         ("box", words <= 8 and bool(BOX_LABEL.match(text))),
         ("housekeeping", words <= 40 and bool(HOUSEKEEPING.search(bare))),
         ("embed", words <= 30 and bool(EMBED_INTRO.match(text))),

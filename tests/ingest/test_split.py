@@ -127,3 +127,20 @@ def test_story_sentences_that_mention_such_things_stay() -> None:
         "Officials said the port's email system had been hacked in March."
     )
     assert len(sentences([Paragraph(story, None)])) == 2
+
+
+def test_a_broadcasts_hand_over_run_into_a_paragraph_is_not_proposed() -> None:
+    spoken = (
+        "Ola Berg is following this from Lagos. Good morning, Ola. "
+        "The port authority approved the new berths on Monday."
+    )
+    units, _ = proposals(sentences([Paragraph(spoken, None)]))
+    assert [u.text for u in units] == ["The port authority approved the new berths on Monday."]
+
+
+def test_a_reporter_following_a_story_closely_is_still_story() -> None:
+    story = (
+        "Diplomats in Seoul are following the talks closely. "
+        "Investors are watching the port from a distance, the bank said."
+    )
+    assert len(sentences([Paragraph(story, None)])) == 2
