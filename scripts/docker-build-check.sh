@@ -54,7 +54,7 @@ expect "seed" "$(docker run --rm -v "$volume:/data" "$IMAGE" seed)" "Added 9 top
 expect "chat" "$(echo /treaty | docker run --rm -i -v "$volume:/data" "$IMAGE" chat)" \
   "THE PARTNERSHIP TREATY"
 # An HTML page through the whole pipeline (trafilatura, jusText, the shipped vectors): the
-# first released wheel missed a dependency that only HTML ingestion imports.
+# a fresh install once missed a dependency that only HTML ingestion imports.
 expect "ingest an HTML page" \
   "$(docker run --rm -i -v "$volume:/data" "$IMAGE" ingest - --dry-run \
     <tests/fixtures/articles/closing/604_factcheck_five_claims.html)" \

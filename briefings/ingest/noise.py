@@ -333,16 +333,28 @@ def noise_anywhere(sentence: str) -> bool:
     need a line of their own to be told from story ("The copyright dispute ..." is story)."""
     words = _word_count(sentence)
     return (
-        (words <= MAX_CONTACT_WORDS and bool(EMAIL.search(sentence)))
+        _is_contact(sentence, words)
         or bool(SOCIAL_LINK.search(sentence))
         or bool(LEGAL_START.match(sentence))
         or bool(ADVERT.match(sentence))
-        or (words <= 40 and bool(PROMO.search(_unquoted(sentence))))
+        or _is_promo(_unquoted(sentence), words)
         # A broadcast's greeting to a named person and its hand-over to a reporter, run
         # into one paragraph: "Ann Lee is following this from Seoul. Good morning, Ann."
-        or (words <= 8 and bool(PLEASANTRY.match(sentence)))
+        or _is_pleasantry(sentence, words)
         or bool(HANDOFF.match(sentence))
     )
+
+
+def _is_contact(text: str, words: int) -> bool:
+    return words <= MAX_CONTACT_WORDS and bool(EMAIL.search(text))
+
+
+def _is_promo(bare: str, words: int) -> bool:
+    return words <= 40 and bool(PROMO.search(bare))
+
+
+def _is_pleasantry(text: str, words: int) -> bool:
+    return words <= 8 and bool(PLEASANTRY.match(text))
 
 
 def line_noise(text: str) -> str | None:
@@ -365,14 +377,14 @@ def line_noise(text: str) -> str | None:
         ("caption", words <= 40 and bool(CAPTION.search(text))),
         ("reference", words <= 60 and bool(REFERENCE.search(text))),
         ("jump", words <= 12 and bool(JUMP.search(text))),
-        ("advert", words <= 40 and bool(PROMO.search(bare))),
+        ("advert", _is_promo(bare, words)),
         ("social-post", bool(SOCIAL_LINK.search(text) or POST_HANDLE.match(text))),
         ("related", words <= 15 and bool(RELATED.match(text))),
         ("correction", words <= 60 and bool(CORRECTION.search(bare))),
         ("house-note", words <= 45 and bool(HOUSE_NOTE.search(bare))),
-        ("contact", words <= MAX_CONTACT_WORDS and bool(EMAIL.search(text))),
+        ("contact", _is_contact(text, words)),
         ("greeting", words <= 30 and bool(GREETING.match(bare))),
-        ("pleasantry", words <= 8 and bool(PLEASANTRY.match(text))),
+        ("pleasantry", _is_pleasantry(text, words)),
         ("handoff", bool(HANDOFF.match(text))),
         ("box", words <= 8 and bool(BOX_LABEL.match(text))),
         ("housekeeping", words <= 40 and bool(HOUSEKEEPING.search(bare))),

@@ -99,8 +99,8 @@ def propose(
     repeats = fold_onto_pending(units, pending)
     if index is not None and units:
         texts = [u.text for u in units]
-        own = index.vectors(texts)
-        point_sims = index.point_similarities(texts, own)
+        own, chars = index.vectors(texts), index.char_vectors(texts)
+        point_sims = index.point_similarities(texts, own, chars)
         # Topics by words and meaning, not characters: character n-grams give every pair of
         # texts some similarity.
         word_sims = (own @ index.point_rows.T).toarray()
@@ -109,7 +109,7 @@ def propose(
         blended = blend(point_sims, meaning, unit_gist @ index.point_gist.T)
         if index.clause_owner:
             by_clause = blend(
-                index.clause_similarities(texts, own),
+                index.clause_similarities(own, chars),
                 match(unit_bag, index.clause_bag),
                 unit_gist @ index.clause_gist.T,
             )

@@ -61,22 +61,27 @@ class TopicIndex:
     def vectors(self, texts: Sequence[str]) -> Any:
         return self.vectorizer.transform(list(texts))
 
-    def point_similarities(self, texts: Sequence[str], words: Any) -> Any:
-        """A dense (texts x points) array: word and character cosine, averaged."""
+    def char_vectors(self, texts: Sequence[str]) -> Any:
+        return self.char_vectorizer.transform(list(texts))
+
+    def point_similarities(self, texts: Sequence[str], words: Any, chars: Any = None) -> Any:
+        """A dense (texts x points) array: word and character cosine, averaged. `chars`, the
+        texts' char_vectors(), when the caller has them already."""
         if not self.point_ids:
             return (words @ self.topic_rows.T).toarray()[:, :0]
-        chars = self.char_vectorizer.transform(list(texts))
-        by_words = (words @ self.point_rows.T).toarray()
-        by_chars = (chars @ self.point_char_rows.T).toarray()
-        return WORD_WEIGHT * by_words + (1 - WORD_WEIGHT) * by_chars
+        chars = self.char_vectors(texts) if chars is None else chars
+        return _closeness(words, chars, self.point_rows, self.point_char_rows)
 
-    def clause_similarities(self, texts: Sequence[str], words: Any) -> Any:
+    def clause_similarities(self, words: Any, chars: Any) -> Any:
         """A dense (texts x clauses) array, as point_similarities is for whole points; only
         for an index with clauses."""
-        chars = self.char_vectorizer.transform(list(texts))
-        by_words = (words @ self.clause_rows.T).toarray()
-        by_chars = (chars @ self.clause_char_rows.T).toarray()
-        return WORD_WEIGHT * by_words + (1 - WORD_WEIGHT) * by_chars
+        return _closeness(words, chars, self.clause_rows, self.clause_char_rows)
+
+
+def _closeness(words: Any, chars: Any, word_rows: Any, char_rows: Any) -> Any:
+    by_words = (words @ word_rows.T).toarray()
+    by_chars = (chars @ char_rows.T).toarray()
+    return WORD_WEIGHT * by_words + (1 - WORD_WEIGHT) * by_chars
 
 
 def _topic_text(topic: TopicDoc) -> str:

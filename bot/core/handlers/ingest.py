@@ -131,13 +131,13 @@ def _with_replied_link(args: IngestArgs, replied: str | None) -> IngestArgs:
     """`/ingest` (with at most metadata) in reply to a message that shares a link: that
     link is the article, fetched as `/ingest <link>` would; a shared link is how articles
     usually reach a chat. Raises ArgsError for a lone link the bot cannot fetch (file://)."""
-    if args.text or args.link or not replied or not replied.strip():
+    words = (replied or "").split()
+    if args.text or args.link or not words:
         return args
-    words = replied.split()
     if len(words) == 1:
-        link = parse_ingest_args(replied).link
+        link = parse_ingest_args(words[0]).link
     else:
-        found = _HTTP_LINK.findall(replied) if len(words) <= SHARED_LINK_WORDS else []
+        found = _HTTP_LINK.findall(" ".join(words)) if len(words) <= SHARED_LINK_WORDS else []
         link = found[0].rstrip(".,;:!?)]") if len(found) == 1 else None
     if link is None:
         return args

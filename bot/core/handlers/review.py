@@ -75,10 +75,10 @@ def review_replies(
         sections.append(Section(texts.PROPOSALS_TOO_LONG, items))
     more = len(proposals) - len(shown)
     # What a fold means, told with one from this list (an invented example read as a real one).
-    fold = next((p for p in shown if p.corroborates is not None), None)
+    example = next((p for p in shown if p.corroborates is not None), None)
     notes = [texts.PROPOSALS_FOOTER]
-    if fold is not None:
-        notes.append(texts.PROPOSALS_FOLD_NOTE.format(id=fold.id, point=fold.corroborates))
+    if example is not None:
+        notes.append(texts.PROPOSALS_FOLD_NOTE.format(id=example.id, point=example.corroborates))
     if more:
         notes.append(texts.PROPOSALS_MORE.format(count=more))
     footer = " ".join(notes)
