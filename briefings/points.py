@@ -286,8 +286,9 @@ class PointStore:
         self, session: AsyncSession, entry: AuditEntry, actor: Actor
     ) -> AuditView:
         # Imported here: proposals.py builds on this module (new points, stamps, the index).
-        from briefings.proposals import revert_approval
+        from briefings.proposals import lock_approval, revert_approval
 
+        await lock_approval(session, entry)
         if await audit.is_undone(session, entry.id):
             raise _UndoneMeanwhile()
         changed = await revert_approval(session, entry, actor)

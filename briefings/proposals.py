@@ -111,6 +111,16 @@ def url_key(url: str) -> str:
     return hashlib.sha256(url.strip().encode("utf-8")).hexdigest()
 
 
+async def lock_approval(session: AsyncSession, entry: AuditEntry) -> None:
+    """Locks the proposals an approval decided, in id order as approving does, until the
+    transaction ends: two undos of one approval at once then take turns, and the second sees
+    the first's undo."""
+    ids = [int(i) for i in (entry.after or {}).get("proposals", [])]
+    await session.scalars(
+        select(Proposal.id).where(Proposal.id.in_(ids)).order_by(Proposal.id).with_for_update()
+    )
+
+
 async def revert_approval(session: AsyncSession, entry: AuditEntry, actor: Actor) -> list[KeyPoint]:
     """In /undo's transaction: takes an approval back whole. Its new points are retracted, the
     article stops being a source of the points it corroborated, and the proposals are pending
@@ -288,7 +298,16 @@ class ProposalStore:
         )
 
     async def _chosen(self, session: AsyncSession, ids: Sequence[int] | None) -> list[Proposal]:
-        query = select(Proposal).options(selectinload(Proposal.source))
+        """The proposals to decide, locked until the transaction ends, so that two admins
+        deciding one list at once (two taps, two replicas) decide each proposal once: the
+        second waits and then sees it decided. In id order, so two such waits cannot deadlock.
+        (On SQLite the write transaction already holds the database's only write lock.)"""
+        query = (
+            select(Proposal)
+            .options(selectinload(Proposal.source))
+            .with_for_update(of=Proposal)
+            .execution_options(populate_existing=True)
+        )
         if ids is None:
             query = query.where(Proposal.status == ProposalStatus.PENDING)
         else:
@@ -368,6 +387,10 @@ class ProposalStore:
                 select(KeyPoint)
                 .options(selectinload(KeyPoint.sources))
                 .where(KeyPoint.id.in_(ids), KeyPoint.status == PUBLISHED)
+                .order_by(KeyPoint.id)
+                # Locked like an /edit's point: each citation is one new version, none lost.
+                .with_for_update(of=KeyPoint)
+                .execution_options(populate_existing=True)
             )
         ).all()
         cited = []
@@ -395,19 +418,29 @@ class ProposalStore:
             except UnknownTopic:
                 if name != proposal.new_topic_slug:
                     continue
-            position = int(await session.scalar(select(func.count()).select_from(Topic)) or 0)
-            topic = Topic(
-                slug=name,
-                title=proposal.new_topic_title or name.title(),
-                description="",
-                aliases=[],
-                position=position,
-            )
-            session.add(topic)
-            await session.flush()
-            created.append(name)
-            return topic
+            return await self._new_topic(session, proposal, name, created)
         raise UnknownTopic(proposal.topic or "")
+
+    async def _new_topic(
+        self, session: AsyncSession, proposal: Proposal, slug: str, created: list[str]
+    ) -> Topic:
+        """Creates the suggested topic; when another approval created it meanwhile (two
+        articles suggesting one topic, approved at once), files the point there instead."""
+        position = int(await session.scalar(select(func.count()).select_from(Topic)) or 0)
+        topic = Topic(
+            slug=slug,
+            title=proposal.new_topic_title or slug.title(),
+            description="",
+            aliases=[],
+            position=position,
+        )
+        try:
+            async with session.begin_nested():
+                session.add(topic)
+        except IntegrityError:
+            return await find_topic(session, slug)
+        created.append(slug)
+        return topic
 
     async def reject(self, ids: Sequence[int] | None, actor: Actor) -> Decision:
         async with self._write() as session:

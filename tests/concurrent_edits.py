@@ -1,7 +1,8 @@
-"""A helper process for tests/test_concurrent_edits.py: edits one point or undoes one person's
-changes, `count` times, against a shared database. It says "ready" once connected, starts when
-a line arrives on stdin (so two processes start together), and prints what happened as JSON,
-with when it started and finished its work."""
+"""A helper process for tests/test_concurrent_edits.py and test_concurrent_approvals.py: edits
+one point, undoes one person's changes, or approves or rejects the pending proposals, against a
+shared database. It says "ready" once connected, starts when a line arrives on stdin (so two
+processes start together), and prints what happened as JSON, with when it started and finished
+its work."""
 
 from __future__ import annotations
 
@@ -26,7 +27,9 @@ async def run(url: str, job: str, point_id: int, count: int, user: str, name: st
     await asyncio.to_thread(sys.stdin.readline)
     started = time.time()
     outcome: Counter[str] = Counter()
-    for n in range(count):
+    if job.startswith(("approve", "reject")):
+        await decide(store, job, actor, outcome)
+    for n in range(count if job in ("edit", "undo") else 0):
         if job == "edit":
             await store.points.edit(point_id, f"Edit {n} by {name}, made concurrently.", actor)
             outcome["edited"] += 1
@@ -41,6 +44,25 @@ async def run(url: str, job: str, point_id: int, count: int, user: str, name: st
     finished = time.time()
     await store.close()
     print(json.dumps({**outcome, "started": started, "finished": finished}), flush=True)
+
+
+async def decide(store: BriefingStore, job: str, actor: Actor, outcome: Counter[str]) -> None:
+    """approve-all: one /approve all. approve-each, approve-each-reversed and reject-each: one
+    /approve <id> (or /reject <id>) per pending proposal, in id order or the reverse."""
+    if job == "approve-all":
+        decisions = [await store.proposals.approve(None, actor)]
+    else:
+        ids = sorted(p.id for p in await store.proposals.pending())
+        if job.endswith("reversed"):
+            ids.reverse()
+        act = store.proposals.reject if job == "reject-each" else store.proposals.approve
+        decisions = [await act([i], actor) for i in ids]
+    for decision in decisions:
+        outcome["published"] += len(decision.published)
+        outcome["corroborated"] += len(decision.corroborated)
+        outcome["rejected"] += len(decision.rejected)
+        outcome["skipped"] += len(decision.skipped)
+        outcome["topics_created"] += len(decision.topics_created)
 
 
 if __name__ == "__main__":

@@ -313,3 +313,19 @@ async def test_something_new_that_repeats_a_point_is_published_and_cited_there(
     undone = await store.topics.catalog()
     assert undone.point_count == before.point_count
     assert not [p for t in undone.topics for p in t.points if source in p.sources]
+
+
+async def test_a_suggested_new_topic_is_never_named_like_a_command(
+    core: Core, store: BriefingStore
+) -> None:
+    # The first name-like word would make /search, which the search command would shadow.
+    out = await ask(
+        core,
+        "/ingest Volunteers from Search Dogs Cymru found a rare orchid species growing wild "
+        "in the marshes up the coast on a weekend survey.",
+    )
+    assert "new topic /dogs" in out, out
+    assert "/search" not in out
+    assert "Published" in await ask(core, "/approve all")
+    catalog = await store.topics.catalog()
+    assert catalog.topic("dogs") is not None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from briefings.errors import NoStoryFound, NotEnglish
@@ -85,8 +85,13 @@ def sentence_similarities(
 
 
 def propose(
-    article: ArticleInput, topics: Sequence[TopicDoc], pending: Sequence[PendingDoc] = ()
+    article: ArticleInput,
+    topics: Sequence[TopicDoc],
+    pending: Sequence[PendingDoc] = (),
+    reserved: Collection[str] = (),
 ) -> IngestResult:
+    """The article's proposals. `reserved` are names a suggested new topic must not take (the
+    bot's commands: a topic called "search" would be shadowed by /search)."""
     page = read_page(article)
     found = sentences(page.paragraphs)
     units, too_long = proposals(found)
@@ -118,7 +123,7 @@ def propose(
         alone = topic_scores(units, found, index, own, near, with_context=False)
         ranked = topic_scores(units, found, index, own, near)
         ranked = ranked + NEIGHBOURHOOD_WEIGHT * neighbourhood(alone)
-        taken = {name for t in topics for name in (t.slug, *t.aliases)}
+        taken = {*reserved, *(name for t in topics for name in (t.slug, *t.aliases))}
         # Whether any topic fits is decided on shared words alone: the match of meaning gives
         # every sentence some closeness to every point (a football score came to 0.64).
         by_words_alone = topic_scores(units, found, index, own, word_sims, with_context=False)
@@ -130,7 +135,7 @@ def propose(
             sentence_similarities(units, found, index),
         )
     else:
-        choices = choose(units, None, None, None, set())
+        choices = choose(units, None, None, None, set(reserved))
         folds = fold_onto_points(None, None, [u.text for u in units])
     drafts: list[ProposalDraft] = []
     for unit, choice, folded, pending_id, score in zip(

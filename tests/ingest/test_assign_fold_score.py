@@ -229,3 +229,17 @@ def test_a_short_repeat_of_one_clause_of_a_long_point_folds_onto_it() -> None:
     denial = next(p for p in result.proposals if p.text.startswith("Moscow and Pyongyang"))
     assert denial.corroborates is not None
     assert store.key_of[denial.corroborates] == "arms-both-deny"
+
+
+def test_a_suggested_topic_never_takes_a_reserved_name(topics: tuple[TopicDoc, ...]) -> None:
+    article = ArticleInput(
+        "Volunteers from Search Dogs Cymru found a rare orchid species growing wild in the "
+        "marshes up the coast on a weekend survey."
+    )
+    [free] = propose(article, topics).proposals
+    assert free.new_topic is not None
+    assert free.new_topic.slug == "search"
+    for known in (topics, ()):
+        [kept_clear] = propose(article, known, reserved={"search", "help"}).proposals
+        assert kept_clear.new_topic is not None
+        assert kept_clear.new_topic.slug == "dogs"

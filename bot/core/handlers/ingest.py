@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
+from collections.abc import Collection
 
 from bot.core import texts
 from bot.core.commands import Command
@@ -96,14 +97,17 @@ async def _article(ctx: Context, args: IngestArgs) -> ArticleInput | Reply:
     return _input(args, text)
 
 
-async def run_pipeline(store: BriefingStore, article: ArticleInput) -> IngestResult:
-    """The article's proposals against the published catalog and what is already pending.
-    Raises ArticleRejected (rejection_sentence words it). Shared by /ingest and the CLI."""
+async def run_pipeline(
+    store: BriefingStore, article: ArticleInput, commands: Collection[str]
+) -> IngestResult:
+    """The article's proposals against the published catalog and what is already pending; a
+    suggested new topic never takes the name of one of `commands`. Raises ArticleRejected
+    (rejection_sentence words it). Shared by /ingest and the CLI."""
     from briefings.ingest import propose  # the heavy libraries load on the first ingest
 
     catalog = await store.topics.catalog()
     pending = await store.proposals.pending_docs()
-    return await asyncio.to_thread(propose, article, topic_docs(catalog), pending)
+    return await asyncio.to_thread(propose, article, topic_docs(catalog), pending, commands)
 
 
 def rejection_sentence(rejected: ArticleRejected) -> str:
@@ -153,7 +157,7 @@ async def ingest(ctx: Context) -> list[Reply]:
     if isinstance(article, Reply):
         return [article]
     try:
-        result = await run_pipeline(ctx.store, article)
+        result = await run_pipeline(ctx.store, article, ctx.command_names)
     except ArticleRejected as rejected:
         return [Reply.text(rejection_sentence(rejected), tone="error")]
     # record() finds an earlier ingest of the same text or link itself, races included.
