@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from briefings import audit, changes
 from briefings.actors import Actor
-from briefings.db import write_transaction, writer
+from briefings.db import retry_lost_races, write_transaction, writer
 from briefings.models import Admin
 
 
@@ -30,6 +30,7 @@ class AdminStore:
             rows = await session.scalars(select(Admin).order_by(Admin.platform, Admin.user_id))
             return [(a.platform, a.user_id, a.granted_by) for a in rows]
 
+    @retry_lost_races
     async def grant(self, platform: str, user_id: str, actor: Actor) -> bool:
         """False when the user already was an admin."""
         async with write_transaction(self._writer) as session:

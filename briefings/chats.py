@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from briefings.db import write_transaction, writer
+from briefings.db import retry_lost_races, write_transaction, writer
 from briefings.models import Chat, ChatStatus, utcnow
 
 MAX_REASON = 200
@@ -53,6 +53,7 @@ class ChatStore:
             )
             return (ChatStatus(chat.status), chat.reason) if chat else (ChatStatus.ACTIVE, "")
 
+    @retry_lost_races
     async def mark(self, platform: str, chat_id: str, status: ChatStatus, reason: str = "") -> None:
         """Records that a chat is unreachable (blocked, kicked, archived...) or active again."""
         async with write_transaction(self._writer) as session:

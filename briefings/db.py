@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import functools
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+
+log = logging.getLogger(__name__)
 
 # Shipped inside the package (see package-data in pyproject.toml), so an installed wheel migrates.
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -135,6 +140,40 @@ async def write_transaction(writer_engine: AsyncEngine) -> AsyncIterator[AsyncSe
         session.begin(),
     ):
         yield session
+
+
+# What PostgreSQL answers a transaction that lost a race and may simply run again: another
+# transaction has just inserted the same unique key (two replicas granting one admin), a
+# deadlock, a serialization failure. SQLite's write lock serialises writers, so it never does.
+RACE_STATES = frozenset({"23505", "40P01", "40001"})
+RACE_ATTEMPTS = 3
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def lost_race(error: DBAPIError) -> bool:
+    return getattr(error.orig, "sqlstate", None) in RACE_STATES
+
+
+def retry_lost_races(method: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Runs a method that is one whole write transaction again when it lost a race: the next
+    run sees what the winner committed (the admin exists, so "already an admin") instead of
+    the user getting "something went wrong". Only for methods with no effect outside their
+    transaction."""
+
+    @functools.wraps(method)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(1, RACE_ATTEMPTS + 1):
+            try:
+                return await method(*args, **kwargs)
+            except DBAPIError as error:
+                if attempt == RACE_ATTEMPTS or not lost_race(error):
+                    raise
+                log.info("%s lost a race (%s); running it again", method.__qualname__, error.orig)
+        raise AssertionError("unreachable")
+
+    return run
 
 
 def alembic_config(url: str) -> Any:

@@ -37,6 +37,7 @@ from briefings.topics import (
     bump_revision,
     find_sources,
     find_topic,
+    lock_catalog,
     point_view,
 )
 from briefings.views import AuditView, PointView
@@ -102,6 +103,7 @@ class PointStore:
     @asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncSession]:
         async with write_transaction(self._writer) as session:
+            await lock_catalog(session)
             yield session
         self._topics.invalidate()
 

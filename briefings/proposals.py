@@ -38,7 +38,7 @@ from briefings.models import (
 )
 from briefings.points import PointStore, new_point, stamp
 from briefings.text_rules import clean_point_text
-from briefings.topics import TopicStore, bump_revision, find_topic, source_view
+from briefings.topics import TopicStore, bump_revision, find_topic, lock_catalog, source_view
 from briefings.views import SourceView
 
 MAX_OUTLET, MAX_HEADLINE, MAX_URL = 120, 300, 500
@@ -176,6 +176,7 @@ class ProposalStore:
     @asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncSession]:
         async with write_transaction(self._writer) as session:
+            await lock_catalog(session)
             yield session
         self._topics.invalidate()
 
@@ -418,29 +419,20 @@ class ProposalStore:
             except UnknownTopic:
                 if name != proposal.new_topic_slug:
                     continue
-            return await self._new_topic(session, proposal, name, created)
+            # No other approval or topic change can create it meanwhile: see lock_catalog.
+            position = int(await session.scalar(select(func.count()).select_from(Topic)) or 0)
+            topic = Topic(
+                slug=name,
+                title=proposal.new_topic_title or name.title(),
+                description="",
+                aliases=[],
+                position=position,
+            )
+            session.add(topic)
+            await session.flush()
+            created.append(name)
+            return topic
         raise UnknownTopic(proposal.topic or "")
-
-    async def _new_topic(
-        self, session: AsyncSession, proposal: Proposal, slug: str, created: list[str]
-    ) -> Topic:
-        """Creates the suggested topic; when another approval created it meanwhile (two
-        articles suggesting one topic, approved at once), files the point there instead."""
-        position = int(await session.scalar(select(func.count()).select_from(Topic)) or 0)
-        topic = Topic(
-            slug=slug,
-            title=proposal.new_topic_title or slug.title(),
-            description="",
-            aliases=[],
-            position=position,
-        )
-        try:
-            async with session.begin_nested():
-                session.add(topic)
-        except IntegrityError:
-            return await find_topic(session, slug)
-        created.append(slug)
-        return topic
 
     async def reject(self, ids: Sequence[int] | None, actor: Actor) -> Decision:
         async with self._write() as session:

@@ -32,7 +32,14 @@ from briefings.models import point_sources as point_sources_table
 from briefings.points import PointStore, new_point
 from briefings.proposals import ProposalStore
 from briefings.search import index_for
-from briefings.topics import LIVE, TopicStore, bump_revision, new_source, new_topic
+from briefings.topics import (
+    LIVE,
+    TopicStore,
+    bump_revision,
+    lock_catalog,
+    new_source,
+    new_topic,
+)
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,7 @@ class BriefingStore:
         """Adds the sources, topics and points of `data` that the store lacks, matched by key.
         Existing rows are left as they are, so admins' edits survive a reload."""
         async with write_transaction(writer(self.engine)) as session:
+            await lock_catalog(session)  # two replicas starting at once load it once
             sources = {s.key: s for s in await session.scalars(select(Source))}
             new_sources = 0
             for s in data.sources:

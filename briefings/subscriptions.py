@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from briefings import audit, changes, chats
 from briefings.actors import Actor
-from briefings.db import write_transaction, writer
+from briefings.db import retry_lost_races, write_transaction, writer
 from briefings.models import ChatStatus, Subscription, utcnow
 from briefings.schedule import Schedule, as_utc
 
@@ -103,6 +103,7 @@ class SubscriptionStore:
         async with AsyncSession(self._engine) as session:
             return [view(row) for row in await session.scalars(query)]
 
+    @retry_lost_races
     async def subscribe(self, request: SubscriptionRequest, actor: Actor) -> SubscriptionView:
         """Creates or replaces the chat's subscription and makes it active again."""
         now = self._clock()
@@ -156,6 +157,7 @@ class SubscriptionStore:
             await changes.announce(session, changes.SUBSCRIPTION, -row.id)
             return True
 
+    @retry_lost_races
     async def follow_move(self, platform: str, old_id: str, new_id: str) -> None:
         """The platform moved a chat (a Telegram group became a supergroup): record the move
         and let the chat's subscription follow it, in one transaction."""

@@ -111,6 +111,21 @@ async def bump_revision(session: AsyncSession) -> None:
     await changes.announce(session, changes.REVISION, changes.EVERYTHING)
 
 
+async def lock_catalog(session: AsyncSession) -> None:
+    """First in a write transaction that changes points or proposals. On PostgreSQL the
+    revision row's lock then serialises every catalog writer, as SQLite's write lock does: two
+    writers never hold rows the other waits for (an /edit and a /topic remove --force used to
+    deadlock), and a check before an insert sees what the writer before it committed."""
+    locked = await session.scalar(
+        select(StoreMeta.key).where(StoreMeta.key == REVISION_KEY).with_for_update()
+    )
+    if locked is None:
+        # A new database: the row comes with its first write (the seeding, which replicas
+        # starting together run once, under an advisory lock), still at revision 0.
+        session.add(StoreMeta(key=REVISION_KEY, value=0))
+        await session.flush()
+
+
 async def find_topic(session: AsyncSession, name: str) -> Topic:
     """A topic by slug or alias, as typed (`/Treaty` works); UnknownTopic otherwise, and for
     a removed topic."""

@@ -1,8 +1,8 @@
 """A helper process for tests/test_concurrent_edits.py and test_concurrent_approvals.py: edits
-one point, undoes one person's changes, or approves or rejects the pending proposals, against a
-shared database. It says "ready" once connected, starts when a line arrives on stdin (so two
-processes start together), and prints what happened as JSON, with when it started and finished
-its work."""
+one point, undoes one person's changes, removes a topic with its points, grants an admin,
+subscribes a chat, or approves or rejects the pending proposals, against a shared database. It
+says "ready" once connected, starts when a line arrives on stdin (so two processes start
+together), and prints what happened as JSON, with when it started and finished its work."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from collections import Counter
 
 from briefings.actors import Actor
 from briefings.db import create_engine
-from briefings.errors import NothingToUndo, UndoConflict
+from briefings.errors import NothingToUndo, UndoConflict, UnknownPoint
+from briefings.schedule import Schedule
 from briefings.store import BriefingStore
+from briefings.subscriptions import SubscriptionRequest, SubscriptionStore
 
 
 async def run(url: str, job: str, point_id: int, count: int, user: str, name: str) -> None:
@@ -29,10 +31,15 @@ async def run(url: str, job: str, point_id: int, count: int, user: str, name: st
     outcome: Counter[str] = Counter()
     if job.startswith(("approve", "reject")):
         await decide(store, job, actor, outcome)
+    elif job in ("grant", "subscribe", "remove-topic"):
+        await change_settings(store, job, point_id, count, actor, outcome)
     for n in range(count if job in ("edit", "undo") else 0):
         if job == "edit":
-            await store.points.edit(point_id, f"Edit {n} by {name}, made concurrently.", actor)
-            outcome["edited"] += 1
+            try:
+                await store.points.edit(point_id, f"Edit {n} by {name}, made concurrently.", actor)
+                outcome["edited"] += 1
+            except UnknownPoint:
+                outcome["gone"] += 1
             continue
         try:
             await store.points.undo(actor)
@@ -44,6 +51,30 @@ async def run(url: str, job: str, point_id: int, count: int, user: str, name: st
     finished = time.time()
     await store.close()
     print(json.dumps({**outcome, "started": started, "finished": finished}), flush=True)
+
+
+async def change_settings(
+    store: BriefingStore, job: str, point_id: int, count: int, actor: Actor, outcome: Counter[str]
+) -> None:
+    """grant: makes telegram user 55 an admin. subscribe: subscribes telegram chat -100 at
+    `count` o'clock. remove-topic: waits `count` ms, then removes the topic of `point_id` with
+    its points (/topic remove <slug> --force)."""
+    if job == "grant":
+        outcome["granted" if await store.admins.grant("telegram", "55", actor) else "already"] += 1
+    elif job == "subscribe":
+        request = SubscriptionRequest(
+            "telegram", "-100", "group", None, Schedule(count, 0, "UTC"), (), "full"
+        )
+        await SubscriptionStore(store.engine).subscribe(request, actor)
+        outcome["subscribed"] += 1
+    else:
+        point = (await store.topics.catalog()).point(point_id)
+        assert point is not None
+        await asyncio.sleep(count / 1000)
+        removed = await store.topics.remove_topic(
+            point.topic_slug, actor, store.points.retract_topic_points
+        )
+        outcome["retracted"] += removed.retracted
 
 
 async def decide(store: BriefingStore, job: str, actor: Actor, outcome: Counter[str]) -> None:

@@ -131,3 +131,27 @@ async def test_two_processes_undoing_one_persons_changes_undo_each_once(
     for row in rows:
         assert row.text == originals[row.id]
         assert row.version == 1 + UNDOABLE_CHANGES  # half the changes and half the undos each
+
+
+async def test_removing_a_topic_while_its_point_is_edited_neither_fails_nor_loses_a_version(
+    store: BriefingStore, database_url: str
+) -> None:
+    """An /edit locked the point, then the revision; /topic remove --force took the revision,
+    then the topic's points: on PostgreSQL the two deadlocked and one answered "something went
+    wrong". Every catalog writer now takes the revision lock first."""
+    [point_id] = await point_ids(store, "arms")
+    edits = 60
+    tallies = await run_together(
+        database_url,
+        ("edit", point_id, edits, "1", "One"),
+        ("remove-topic", point_id, 25, "2", "Two"),  # a few edits in
+    )
+    edited = sum(t.get("edited", 0) for t in tallies)
+    assert edited + sum(t.get("gone", 0) for t in tallies) == edits
+    catalog = await store.topics.catalog()
+    assert catalog.topic("arms") is None
+    async with AsyncSession(store.engine) as session:
+        point = await session.get(KeyPoint, point_id)
+        assert point is not None
+        assert point.status == "retracted"
+        assert point.version == 1 + edited + 1  # each edit, then the retraction
