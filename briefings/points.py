@@ -9,6 +9,7 @@ change starts from the latest version, and none is lost to a concurrent one."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -293,13 +294,17 @@ class PointStore:
         await lock_approval(session, entry)
         if await audit.is_undone(session, entry.id):
             raise _UndoneMeanwhile()
-        changed = await revert_approval(session, entry, actor)
-        for point in changed:
+        reverted = await revert_approval(session, entry, actor)
+        for point in reverted.points:
             await self.reindex(session, point)
         audit.record(session, actor, audit.UNDO, "audit", entry.id, entry.after, None)
         await bump_revision(session)
         await session.flush()
-        return audit.audit_view(entry)
+        view = audit.audit_view(entry)
+        # The caller tells the admin which topics the approval created are gone again.
+        return dataclasses.replace(
+            view, after={**(view.after or {}), "topics_removed": reverted.topics_removed}
+        )
 
     async def _latest_undoable(self, session: AsyncSession, actor: Actor) -> AuditEntry | None:
         undone = select(AuditEntry.entity_id).where(

@@ -38,7 +38,15 @@ from briefings.models import (
 )
 from briefings.points import PointStore, new_point, stamp
 from briefings.text_rules import clean_point_text
-from briefings.topics import TopicStore, bump_revision, find_topic, lock_catalog, source_view
+from briefings.topics import (
+    LIVE,
+    TopicStore,
+    bump_revision,
+    find_topic,
+    lock_catalog,
+    source_view,
+    withdraw,
+)
 from briefings.views import SourceView
 
 MAX_OUTLET, MAX_HEADLINE, MAX_URL = 120, 300, 500
@@ -121,11 +129,17 @@ async def lock_approval(session: AsyncSession, entry: AuditEntry) -> None:
     )
 
 
-async def revert_approval(session: AsyncSession, entry: AuditEntry, actor: Actor) -> list[KeyPoint]:
+@dataclass(frozen=True)
+class Reverted:
+    points: list[KeyPoint]  # changed, for the search index
+    topics_removed: list[str]
+
+
+async def revert_approval(session: AsyncSession, entry: AuditEntry, actor: Actor) -> Reverted:
     """In /undo's transaction: takes an approval back whole. Its new points are retracted, the
-    article stops being a source of the points it corroborated, and the proposals are pending
-    again. Refused (UndoConflict) when someone changed a point it published since. Returns the
-    points changed, for the search index."""
+    article stops being a source of the points it corroborated, the proposals are pending
+    again, and a topic it created goes again while nothing else was filed or named in it.
+    Refused (UndoConflict) when someone changed a point it published since."""
     after = entry.after or {}
     published = [int(i) for i in after.get("published", [])]
     links = [(int(p), int(s)) for p, s in after.get("links", [])]
@@ -163,7 +177,20 @@ async def revert_approval(session: AsyncSession, entry: AuditEntry, actor: Actor
         proposal.status = ProposalStatus.PENDING
         proposal.decided_by = proposal.decided_at = proposal.point_id = None
     await session.flush()
-    return changed
+    removed = []
+    for slug in after.get("topics_created", []):
+        topic = await session.scalar(select(Topic).where(LIVE, Topic.slug == slug))
+        if topic is None or topic.aliases:
+            continue  # renamed or given an alias since: an admin has made it their own
+        live = await session.scalar(
+            select(func.count())
+            .select_from(KeyPoint)
+            .where(KeyPoint.topic_id == topic.id, KeyPoint.status != RETRACTED)
+        )
+        if not live:
+            await withdraw(session, topic, actor)
+            removed.append(slug)
+    return Reverted(changed, removed)
 
 
 class ProposalStore:

@@ -126,6 +126,17 @@ async def lock_catalog(session: AsyncSession) -> None:
         await session.flush()
 
 
+async def withdraw(session: AsyncSession, topic: Topic, actor: Actor) -> None:
+    """Within the caller's transaction: takes the topic out of the catalog, help, menus and
+    commands, audited. Its row stays (the audit trail and retracted points refer to it)."""
+    before = topic_snapshot(topic)
+    topic.slug = _tombstone(topic)
+    topic.aliases = []
+    topic.position = REMOVED_POSITION
+    await session.flush()
+    audit.record(session, actor, "withdraw", "topic", topic.id, before, topic_snapshot(topic))
+
+
 async def find_topic(session: AsyncSession, name: str) -> Topic:
     """A topic by slug or alias, as typed (`/Treaty` works); UnknownTopic otherwise, and for
     a removed topic."""
@@ -370,12 +381,8 @@ class TopicStore:
                     raise TopicNotEmpty(topic.slug, int(count))
             else:
                 retracted = await retract(session, topic.id, actor)
-            before = topic_snapshot(topic)
             was = _change(topic, retracted)
-            topic.slug = _tombstone(topic)
-            topic.aliases = []
-            topic.position = REMOVED_POSITION
-            await self._audit(session, actor, "withdraw", topic, before)
+            await withdraw(session, topic, actor)
             return was
 
     @asynccontextmanager

@@ -329,3 +329,39 @@ async def test_a_suggested_new_topic_is_never_named_like_a_command(
     assert "Published" in await ask(core, "/approve all")
     catalog = await store.topics.catalog()
     assert catalog.topic("dogs") is not None
+
+
+async def test_undoing_an_approval_removes_the_topic_it_created_while_still_empty(
+    core: Core, store: BriefingStore
+) -> None:
+    orchid = (
+        "/ingest Volunteers from Search Dogs Cymru found a rare orchid species growing wild "
+        "in the marshes up the coast on a weekend survey."
+    )
+    await ask(core, orchid)
+    assert "New topics: /dogs." in await ask(core, "/approve all")
+    undone = await ask(core, "/undo")
+    assert "The new topic it created, /dogs, is gone again." in undone, undone
+    assert "/dogs" not in await ask(core, "/topics", GUEST)
+    assert (await store.topics.catalog()).topic("dogs") is None
+    assert "/dogs" in await ask(core, "/proposals")  # still suggested, pending again
+    # Approved again, it is created again; when another admin files a point there meanwhile,
+    # undoing the approval leaves the topic.
+    assert "New topics: /dogs." in await ask(core, "/approve all")
+    other = Actor.user("telegram", "9", "Other admin")
+    await store.points.add("dogs", "A point another admin filed here by hand.", other, 3, [])
+    undone = await ask(core, "/undo")
+    assert undone.startswith("Undid your approval"), undone
+    assert "gone again" not in undone
+    assert "A point another admin filed" in await ask(core, "/dogs", GUEST)
+    # Given an alias meanwhile, an admin has made it their own: it stays too.
+    dogs = (await store.topics.catalog()).topic("dogs")
+    assert dogs is not None
+    await store.points.remove(dogs.points[0].id, other)
+    assert "Removed topic /dogs" in await ask(core, "/topic remove dogs")
+    assert "New topics: /dogs." in await ask(core, "/approve all")
+    await ask(core, "/topic alias dogs hounds")
+    undone = await ask(core, "/undo")
+    assert undone.startswith("Undid your approval"), undone
+    assert "gone again" not in undone
+    assert (await store.topics.catalog()).topic("hounds") is not None

@@ -86,8 +86,13 @@ async def remove(ctx: Context) -> list[Reply]:
 async def undo(ctx: Context) -> list[Reply]:
     entry = await ctx.store.points.undo(ctx.incoming.actor)
     if entry.entity == APPROVAL:
-        count = len((entry.after or {}).get("proposals", []))
-        return [Reply.text(texts.counted(texts.UNDO_APPROVAL, count=count))]
+        after = entry.after or {}
+        done = texts.counted(texts.UNDO_APPROVAL, count=len(after.get("proposals", [])))
+        removed = after.get("topics_removed", [])
+        if removed:
+            names = ", ".join(f"/{slug}" for slug in removed)
+            done += " " + texts.counted(texts.UNDO_TOPICS_REMOVED, len(removed), names=names)
+        return [Reply.text(done)]
     return [Reply.text(texts.UNDO_DONE.format(action=entry.action, id=entry.entity_id))]
 
 
