@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -111,11 +111,19 @@ async def bump_revision(session: AsyncSession) -> None:
     await changes.announce(session, changes.REVISION, changes.EVERYTHING)
 
 
+# How long a catalog write waits for the one before it on PostgreSQL, like SQLite's busy
+# timeout: a replica stuck inside a write makes the others answer "try again later" instead
+# of hanging.
+CATALOG_LOCK_TIMEOUT_MS = 10_000
+
+
 async def lock_catalog(session: AsyncSession) -> None:
-    """First in a write transaction that changes points or proposals. On PostgreSQL the
-    revision row's lock then serialises every catalog writer, as SQLite's write lock does: two
-    writers never hold rows the other waits for (an /edit and a /topic remove --force used to
-    deadlock), and a check before an insert sees what the writer before it committed."""
+    """First in a write transaction that changes points, topics or proposals. On PostgreSQL
+    the revision row's lock then serialises every catalog writer, as SQLite's write lock does:
+    two writers never hold rows the other waits for (an /edit and a /topic remove --force used
+    to deadlock), and a check before an insert sees what the writer before it committed."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text(f"SET LOCAL lock_timeout = {int(CATALOG_LOCK_TIMEOUT_MS)}"))
     locked = await session.scalar(
         select(StoreMeta.key).where(StoreMeta.key == REVISION_KEY).with_for_update()
     )
@@ -388,9 +396,9 @@ class TopicStore:
     @asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncSession]:
         async with write_transaction(self._writer) as session:
-            # First, not last: on PostgreSQL the revision row's lock then serialises catalog
-            # writers, so the name checks that follow see a name another process has just
-            # taken (on SQLite, BEGIN IMMEDIATE serialises writers already).
+            # First, not last: the name checks that follow then see a name another process
+            # has just taken (see lock_catalog).
+            await lock_catalog(session)
             await bump_revision(session)
             yield session
         self.invalidate()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import time
 from asyncio.subprocess import PIPE
 from pathlib import Path
 
@@ -13,9 +14,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.core import Core
+from bot.core.messages import ChatRef, Incoming
+from bot.core.roles import Roles
+from bot.render.plain import render
+from briefings import topics
 from briefings.actors import Actor
 from briefings.models import AuditEntry, KeyPoint
 from briefings.store import BriefingStore
+from tests.conftest import CONSOLE_ADMINS, OPERATOR
 
 pytestmark = pytest.mark.postgresql
 
@@ -155,3 +162,32 @@ async def test_removing_a_topic_while_its_point_is_edited_neither_fails_nor_lose
         assert point is not None
         assert point.status == "retracted"
         assert point.version == 1 + edited + 1  # each edit, then the retraction
+
+
+async def test_a_write_stuck_in_another_replica_gets_a_clear_answer_not_a_hang(
+    store: BriefingStore, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a catalog write waits at most CATALOG_LOCK_TIMEOUT_MS for the one before
+    it (on SQLite, the busy timeout does the same), then fails whole."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite's busy timeout is tested with its pragmas")
+    monkeypatch.setattr(topics, "CATALOG_LOCK_TIMEOUT_MS", 300)
+    [point_id] = await point_ids(store, "treaty")
+    core = Core(store, Roles(store.admins, CONSOLE_ADMINS), event_title="t")
+    edit = Incoming(
+        ChatRef("console", "local"),
+        OPERATOR,
+        OPERATOR,
+        f"/edit {point_id} A new text for the treaty point.",
+    )
+    async with AsyncSession(store.engine) as stuck, stuck.begin():
+        await topics.lock_catalog(stuck)  # another replica, frozen inside a write
+        started = time.monotonic()
+        [reply] = await asyncio.wait_for(core.handle(edit), 10)  # not forever, if it hangs
+        waited = time.monotonic() - started
+    assert "nothing was changed" in render(reply)
+    assert waited < 5
+    catalog = await store.topics.catalog()
+    assert catalog.point(point_id).version == 1  # type: ignore[union-attr]
+    [reply] = await core.handle(edit)  # the lock is free again
+    assert "is now version 2" in render(reply)
