@@ -66,6 +66,16 @@ async def record_articles(store: BriefingStore, repeated: list[int]) -> None:
         await store.proposals.record(result, ADMIN)
 
 
+async def prepare(store: BriefingStore, *topics: str) -> tuple[list[int], int]:
+    """Records the articles, repeating the first point of each of `topics`; returns those
+    points and how many points were published before."""
+    repeated = await point_ids(store, *topics)
+    async with AsyncSession(store.engine) as session:
+        before = await published_count(session)
+    await record_articles(store, repeated)
+    return repeated, before
+
+
 async def published_count(session: AsyncSession) -> int:
     return int(
         await session.scalar(
@@ -89,10 +99,7 @@ async def approvals(session: AsyncSession) -> list[int]:
 async def test_two_admins_approving_the_same_list_publish_each_point_once(
     store: BriefingStore, database_url: str, jobs: tuple[str, str]
 ) -> None:
-    repeated = await point_ids(store, "treaty", "economy")
-    async with AsyncSession(store.engine) as session:
-        before = await published_count(session)
-    await record_articles(store, repeated)
+    repeated, before = await prepare(store, "treaty", "economy")
 
     tallies = await run_together(
         database_url, (jobs[0], 0, 1, "1", "One"), (jobs[1], 0, 1, "2", "Two")
@@ -125,10 +132,7 @@ async def test_two_admins_approving_the_same_list_publish_each_point_once(
 async def test_approving_while_another_admin_rejects_decides_each_proposal_once(
     store: BriefingStore, database_url: str
 ) -> None:
-    repeated = await point_ids(store, "treaty")
-    async with AsyncSession(store.engine) as session:
-        before = await published_count(session)
-    await record_articles(store, repeated)
+    repeated, before = await prepare(store, "treaty")
 
     tallies = await run_together(
         database_url, ("approve-each", 0, 1, "1", "One"), ("reject-each", 0, 1, "2", "Two")
@@ -152,10 +156,7 @@ async def test_approving_while_another_admin_rejects_decides_each_proposal_once(
 async def test_one_admin_undoing_an_approval_twice_at_once_undoes_it_once(
     store: BriefingStore, database_url: str
 ) -> None:
-    repeated = await point_ids(store, "treaty")
-    async with AsyncSession(store.engine) as session:
-        before = await published_count(session)
-    await record_articles(store, repeated)
+    repeated, before = await prepare(store, "treaty")
     await store.proposals.approve(None, ADMIN)
 
     tallies = await run_together(
