@@ -45,6 +45,7 @@ from briefings.views import AuditView, PointView
 
 UNDOABLE = ("add", "edit", "remove", "move", "rerank")
 APPROVAL = "proposals"  # the audit entity of an /approve, which /undo takes back whole
+DECISIONS = ("approve", "reject")  # the actions on it that /undo takes back
 IMPORTANCE = range(1, 6)
 
 
@@ -289,11 +290,16 @@ class PointStore:
         self, session: AsyncSession, entry: AuditEntry, actor: Actor
     ) -> AuditView:
         # Imported here: proposals.py builds on this module (new points, stamps, the index).
-        from briefings.proposals import lock_approval, revert_approval
+        from briefings.proposals import lock_decision, revert_approval, revert_rejection
 
-        await lock_approval(session, entry)
+        await lock_decision(session, entry)
         if await audit.is_undone(session, entry.id):
             raise _UndoneMeanwhile()
+        if entry.action == "reject":
+            await revert_rejection(session, entry)
+            audit.record(session, actor, audit.UNDO, "audit", entry.id, entry.after, None)
+            await session.flush()
+            return audit.audit_view(entry)
         reverted = await revert_approval(session, entry, actor)
         for point in reverted.points:
             await self.reindex(session, point)
@@ -316,7 +322,7 @@ class PointStore:
                 AuditEntry.actor_id == actor.id,
                 or_(
                     (AuditEntry.entity == "point") & AuditEntry.action.in_(UNDOABLE),
-                    (AuditEntry.entity == APPROVAL) & (AuditEntry.action == "approve"),
+                    (AuditEntry.entity == APPROVAL) & AuditEntry.action.in_(DECISIONS),
                 ),
                 AuditEntry.id.not_in(undone),
             )

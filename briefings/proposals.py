@@ -119,10 +119,10 @@ def url_key(url: str) -> str:
     return hashlib.sha256(url.strip().encode("utf-8")).hexdigest()
 
 
-async def lock_approval(session: AsyncSession, entry: AuditEntry) -> None:
-    """Locks the proposals an approval decided, in id order as approving does, until the
-    transaction ends: two undos of one approval at once then take turns, and the second sees
-    the first's undo."""
+async def lock_decision(session: AsyncSession, entry: AuditEntry) -> None:
+    """Locks the proposals an approval or rejection decided, in id order as deciding does,
+    until the transaction ends: two undos of one decision at once then take turns, and the
+    second sees the first's undo."""
     ids = [int(i) for i in (entry.after or {}).get("proposals", [])]
     await session.scalars(
         select(Proposal.id).where(Proposal.id.in_(ids)).order_by(Proposal.id).with_for_update()
@@ -133,6 +133,16 @@ async def lock_approval(session: AsyncSession, entry: AuditEntry) -> None:
 class Reverted:
     points: list[KeyPoint]  # changed, for the search index
     topics_removed: list[str]
+
+
+async def revert_rejection(session: AsyncSession, entry: AuditEntry) -> None:
+    """In /undo's transaction: the proposals a rejection dropped are pending again."""
+    ids = [int(i) for i in (entry.after or {}).get("proposals", [])]
+    for proposal in await session.scalars(select(Proposal).where(Proposal.id.in_(ids))):
+        if proposal.status == ProposalStatus.REJECTED:
+            proposal.status = ProposalStatus.PENDING
+            proposal.decided_by = proposal.decided_at = None
+    await session.flush()
 
 
 async def revert_approval(session: AsyncSession, entry: AuditEntry, actor: Actor) -> Reverted:

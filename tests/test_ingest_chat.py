@@ -170,10 +170,15 @@ async def test_undo_takes_an_approval_back_whole(core: Core, store: BriefingStor
     out = await ask(core, f"/ingest {RATIFICATION}")
     ids = proposal_ids(out)
     approved = await ask(core, "/approve all")
-    assert texts.APPROVED_UNDO in approved
+    assert texts.UNDO_HINT in approved
     undone = await ask(core, "/undo")
-    assert undone == texts.counted(texts.UNDO_APPROVAL, len(ids))
+    assert undone.startswith(texts.counted(texts.UNDO_APPROVAL, len(ids)))
     after = await store.topics.catalog()
+    # The topics it created are gone again, and the reply names them.
+    created = re.findall(r"/([a-z0-9]+)", approved.partition("New topics:")[2].split("\n")[0])
+    for slug in created:
+        assert f"/{slug}" in undone
+        assert after.topic(slug) is None
     assert after.point_count == before.point_count  # the new points are retracted
     ingested = [s for s in after.sources if s not in before.sources]
     cited = [p for t in after.topics for p in t.points if set(p.sources) & set(ingested)]
@@ -365,3 +370,21 @@ async def test_undoing_an_approval_removes_the_topic_it_created_while_still_empt
     assert undone.startswith("Undid your approval"), undone
     assert "gone again" not in undone
     assert (await store.topics.catalog()).topic("hounds") is not None
+
+
+async def test_undo_after_a_rejection_brings_the_proposals_back(
+    core: Core, store: BriefingStore
+) -> None:
+    """/undo after "/reject all" used to skip the rejection and undo an older change."""
+    assert "version 2" in await ask(core, "/edit 5 An edited text of point five, undone later.")
+    await ask(core, f"/ingest outlet: Test Wire\n{RATIFICATION}")
+    pending = proposal_ids(await ask(core, "/proposals"))
+    rejected = await ask(core, "/reject all")
+    assert "/undo takes it back." in rejected
+    undone = await ask(core, "/undo")
+    assert undone.startswith(f"Undid your rejection of {len(pending)} proposals"), undone
+    assert proposal_ids(await ask(core, "/proposals")) == pending
+    point = (await store.topics.catalog()).point(5)
+    assert point is not None
+    assert point.text.startswith("An edited text of point five")  # the edit was left alone
+    assert "Undid your edit of point #5" in await ask(core, "/undo")  # next, the older change

@@ -87,7 +87,10 @@ async def undo(ctx: Context) -> list[Reply]:
     entry = await ctx.store.points.undo(ctx.incoming.actor)
     if entry.entity == APPROVAL:
         after = entry.after or {}
-        done = texts.counted(texts.UNDO_APPROVAL, count=len(after.get("proposals", [])))
+        count = len(after.get("proposals", []))
+        if entry.action == "reject":
+            return [Reply.text(texts.counted(texts.UNDO_REJECTION, count=count))]
+        done = texts.counted(texts.UNDO_APPROVAL, count=count)
         removed = after.get("topics_removed", [])
         if removed:
             names = ", ".join(f"/{slug}" for slug in removed)

@@ -134,7 +134,7 @@ async def approve(ctx: Context) -> list[Reply]:
     decision = await ctx.store.proposals.approve(chosen.ids, ctx.incoming.actor, chosen.topic)
     lines = summary_lines(decision) or [texts.NOTHING_PENDING]
     if decision.published or decision.corroborated:
-        lines.append(texts.APPROVED_UNDO)
+        lines.append(texts.UNDO_HINT)
     return [Reply.text(*lines)]
 
 
@@ -144,7 +144,10 @@ async def reject(ctx: Context) -> list[Reply]:
     except ArgsError as bad:
         return [Reply.text(str(bad), tone="error")]
     decision = await ctx.store.proposals.reject(chosen.ids, ctx.incoming.actor)
-    return [Reply.text(*(summary_lines(decision) or [texts.NOTHING_PENDING]))]
+    lines = summary_lines(decision) or [texts.NOTHING_PENDING]
+    if decision.rejected:
+        lines.append(texts.UNDO_HINT)
+    return [Reply.text(*lines)]
 
 
 COMMANDS = [
