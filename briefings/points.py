@@ -193,7 +193,7 @@ class PointStore:
         async with self._write() as session:
             entry = await self._latest_undoable(session, actor)
             if entry is not None and entry.entity == APPROVAL:
-                return await self._undo_approval(session, entry, actor)
+                return await self._undo_decision(session, entry, actor)
             if entry is None or entry.entity_id is None:
                 raise NothingToUndo()
             point = await self._locked(session, entry.entity_id)
@@ -286,7 +286,7 @@ class PointStore:
         if current.position == REMOVED_POSITION:
             point.status = RETRACTED
 
-    async def _undo_approval(
+    async def _undo_decision(
         self, session: AsyncSession, entry: AuditEntry, actor: Actor
     ) -> AuditView:
         # Imported here: proposals.py builds on this module (new points, stamps, the index).
