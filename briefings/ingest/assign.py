@@ -20,7 +20,7 @@ from briefings.ingest.fold import unknown_names
 from briefings.ingest.split import Sentence, Unit
 from briefings.ingest.types import NewTopic
 from briefings.ingest.vectors import TopicIndex
-from briefings.ingest.words import STOPWORDS, words
+from briefings.ingest.words import STOPWORDS, content_terms, words
 
 CONTEXT_WEIGHT = 0.5
 HEADING_WEIGHT = 0.6
@@ -32,6 +32,9 @@ NEW_TOPIC_BELOW = 0.08
 # paper, that is true.") is a remark in the flow of the sentences around it, and goes where
 # they point.
 NEW_TOPIC_MIN_WORDS = 6
+# How many sentences on a proposal that fits no topic may be from the one before it and still
+# continue its story (and share its suggested new topic).
+STORY_GAP = 2
 MAX_SLUG = 20
 # How much the surrounding proposals' topics count beside a proposal's own score, and how
 # fast that pull fades with distance (per proposal); the whole article's topics count less.
@@ -122,18 +125,36 @@ def choose(
     """Rank topics with context; decide that none fits on the proposal's own words, so that
     a sentence about something else does not inherit its neighbours' topic."""
     choices: list[TopicChoice] = []
+    suggested: list[tuple[Unit, NewTopic]] = []
     for row, unit in enumerate(units):
         if index is None:
-            choices.append(TopicChoice(None, (), 0.0, suggest_topic(unit, taken)))
+            new = _same_story(unit, suggested) or suggest_topic(unit, taken)
+            suggested.append((unit, new))
+            choices.append(TopicChoice(None, (), 0.0, new))
             continue
         ranked = sorted(range(len(index.slugs)), key=lambda t: -float(scores[row, t]))
         best = float(scores[row, ranked[0]])
         shown = tuple(index.slugs[t] for t in ranked[:2])
         if float(own_scores[row].max()) < NEW_TOPIC_BELOW and _says_enough(unit.text, index):
-            choices.append(TopicChoice(None, shown, best, suggest_topic(unit, taken)))
+            new = _same_story(unit, suggested) or suggest_topic(unit, taken)
+            suggested.append((unit, new))
+            choices.append(TopicChoice(None, shown, best, new))
         else:
             choices.append(TopicChoice(shown[0], shown[1:], best, None))
     return choices
+
+
+def _same_story(unit: Unit, suggested: Sequence[tuple[Unit, NewTopic]]) -> NewTopic | None:
+    """The new topic suggested for the proposal just before this one, when this one goes on
+    with the same story: under the same heading, at most STORY_GAP sentences on, sharing a
+    word. Approving an article's new story then makes one topic, not one per sentence
+    ("/dogs" and "/cardiff" for two sentences about one orchid find)."""
+    if not suggested:
+        return None
+    before, topic = suggested[-1]
+    close = unit.first - before.last <= STORY_GAP and unit.heading == before.heading
+    shared = set(content_terms(unit.text)) & set(content_terms(before.text))
+    return topic if close and shared else None
 
 
 def _says_enough(text: str, index: TopicIndex) -> bool:

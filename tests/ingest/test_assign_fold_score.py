@@ -243,3 +243,23 @@ def test_a_suggested_topic_never_takes_a_reserved_name(topics: tuple[TopicDoc, .
         [kept_clear] = propose(article, known, reserved={"search", "help"}).proposals
         assert kept_clear.new_topic is not None
         assert kept_clear.new_topic.slug == "dogs"
+
+
+def test_sentences_going_on_with_one_new_story_share_its_new_topic(
+    topics: tuple[TopicDoc, ...],
+) -> None:
+    result = propose(ArticleInput(ARTICLE), topics)
+    orchid = [p for p in result.proposals if "orchid" in p.text]
+    assert len(orchid) == 2
+    assert len({p.new_topic for p in orchid}) == 1  # one topic for the story, not two
+    # Neighbours that fit nothing but share no word are two stories: two suggestions.
+    unrelated = "\n\n".join(
+        [
+            "A rare orchid species was found growing wild in the marshes up the coast by "
+            "volunteer botanists on a weekend survey.",
+            "The regional chess championship was won by a twelve-year-old from Tromsø after "
+            "a final round that lasted six hours.",
+        ]
+    )
+    apart = propose(ArticleInput(unrelated), topics).proposals
+    assert len({p.new_topic for p in apart}) == 2
