@@ -11,6 +11,7 @@ are."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from briefings.ingest.fold import unknown_names
 from briefings.ingest.split import Sentence, Unit
 from briefings.ingest.types import NewTopic
 from briefings.ingest.vectors import TopicIndex
-from briefings.ingest.words import STOPWORDS, content_terms, words
+from briefings.ingest.words import STOPWORDS, content_terms, stem, words
 
 CONTEXT_WEIGHT = 0.5
 HEADING_WEIGHT = 0.6
@@ -125,36 +126,53 @@ def choose(
     """Rank topics with context; decide that none fits on the proposal's own words, so that
     a sentence about something else does not inherit its neighbours' topic."""
     choices: list[TopicChoice] = []
-    suggested: list[tuple[Unit, NewTopic]] = []
+    story: list[int] = []  # the rows of the latest proposals that suggest one new topic
     for row, unit in enumerate(units):
         if index is None:
-            new = _same_story(unit, suggested) or suggest_topic(unit, taken)
-            suggested.append((unit, new))
-            choices.append(TopicChoice(None, (), 0.0, new))
-            continue
-        ranked = sorted(range(len(index.slugs)), key=lambda t: -float(scores[row, t]))
-        best = float(scores[row, ranked[0]])
-        shown = tuple(index.slugs[t] for t in ranked[:2])
-        if float(own_scores[row].max()) < NEW_TOPIC_BELOW and _says_enough(unit.text, index):
-            new = _same_story(unit, suggested) or suggest_topic(unit, taken)
-            suggested.append((unit, new))
-            choices.append(TopicChoice(None, shown, best, new))
+            ranked_names: tuple[str, ...] = ()
+            best = 0.0
         else:
-            choices.append(TopicChoice(shown[0], shown[1:], best, None))
+            ranked = sorted(range(len(index.slugs)), key=lambda t: -float(scores[row, t]))
+            best = float(scores[row, ranked[0]])
+            ranked_names = tuple(index.slugs[t] for t in ranked[:2])
+            fits = float(own_scores[row].max()) >= NEW_TOPIC_BELOW
+            if fits or not _says_enough(unit.text, index):
+                choices.append(TopicChoice(ranked_names[0], ranked_names[1:], best, None))
+                continue
+        before = units[story[-1]] if story else None
+        shared = _story_words(unit, before)
+        if before is None or not shared:
+            story = [row]
+            choices.append(TopicChoice(None, ranked_names, best, suggest_topic(unit, taken)))
+            continue
+        # It goes on with the story before it: one topic for the story, not one per
+        # sentence, named by a word they share unless a heading names it.
+        story.append(row)
+        new = choices[story[0]].new_topic
+        if unit.heading is None:
+            new = _named_by(shared, before.text, taken) or new
+        choices.append(TopicChoice(None, ranked_names, best, new))
+        for earlier in story:
+            choices[earlier] = dataclasses.replace(choices[earlier], new_topic=new)
     return choices
 
 
-def _same_story(unit: Unit, suggested: Sequence[tuple[Unit, NewTopic]]) -> NewTopic | None:
-    """The new topic suggested for the proposal just before this one, when this one goes on
-    with the same story: under the same heading, at most STORY_GAP sentences on, sharing a
-    word. Approving an article's new story then makes one topic, not one per sentence
-    ("/dogs" and "/cardiff" for two sentences about one orchid find)."""
-    if not suggested:
-        return None
-    before, topic = suggested[-1]
-    close = unit.first - before.last <= STORY_GAP and unit.heading == before.heading
-    shared = set(content_terms(unit.text)) & set(content_terms(before.text))
-    return topic if close and shared else None
+def _story_words(unit: Unit, before: Unit | None) -> set[str]:
+    """The stemmed words `unit` shares with `before`, when it goes on with the same story:
+    under the same heading, at most STORY_GAP sentences on. Empty otherwise."""
+    if before is None or unit.heading != before.heading or unit.first - before.last > STORY_GAP:
+        return set()
+    return set(content_terms(unit.text)) & set(content_terms(before.text))
+
+
+def _named_by(shared: set[str], text: str, taken: set[str]) -> NewTopic | None:
+    """A topic named by the first word of `text` among the `shared` stems (/orchid for "a rare
+    orchid species was found" and "the orchids were counted"), or None when each is taken."""
+    for word in words(text):
+        slug = _SLUG_CHARS.sub("", word)[:MAX_SLUG]
+        if stem(word) in shared and len(slug) > 3 and slug not in taken:
+            return NewTopic(slug=slug, title=slug.capitalize())
+    return None
 
 
 def _says_enough(text: str, index: TopicIndex) -> bool:

@@ -10,6 +10,7 @@ from briefings.ingest import ArticleInput, PendingDoc, TopicDoc, propose
 from briefings.ingest.assign import neighbourhood
 from briefings.ingest.fold import CLAUSE_WEIGHT, unknown_names, with_clauses
 from briefings.ingest.score import importance, information
+from briefings.ingest.types import NewTopic
 from briefings.ingest.vectors import clauses
 
 ARTICLE = "\n\n".join(
@@ -252,6 +253,9 @@ def test_sentences_going_on_with_one_new_story_share_its_new_topic(
     orchid = [p for p in result.proposals if "orchid" in p.text]
     assert len(orchid) == 2
     assert len({p.new_topic for p in orchid}) == 1  # one topic for the story, not two
+    assert orchid[0].new_topic == NewTopic("orchid", "Orchid")  # named by a word they share
+    reserved = propose(ArticleInput(ARTICLE), topics, reserved={"orchid"}).proposals
+    assert {p.new_topic.slug for p in reserved if p.new_topic} == {"marshes"}
     # Neighbours that fit nothing but share no word are two stories: two suggestions.
     unrelated = "\n\n".join(
         [
