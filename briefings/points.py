@@ -295,15 +295,14 @@ class PointStore:
         await lock_decision(session, entry)
         if await audit.is_undone(session, entry.id):
             raise _UndoneMeanwhile()
+        audit.record(session, actor, audit.UNDO, "audit", entry.id, entry.after, None)
         if entry.action == "reject":
             await revert_rejection(session, entry)
-            audit.record(session, actor, audit.UNDO, "audit", entry.id, entry.after, None)
             await session.flush()
             return audit.audit_view(entry)
         reverted = await revert_approval(session, entry, actor)
         for point in reverted.points:
             await self.reindex(session, point)
-        audit.record(session, actor, audit.UNDO, "audit", entry.id, entry.after, None)
         await bump_revision(session)
         await session.flush()
         view = audit.audit_view(entry)

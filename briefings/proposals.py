@@ -43,6 +43,7 @@ from briefings.topics import (
     TopicStore,
     bump_revision,
     find_topic,
+    live_point_count,
     lock_catalog,
     source_view,
     withdraw,
@@ -119,11 +120,16 @@ def url_key(url: str) -> str:
     return hashlib.sha256(url.strip().encode("utf-8")).hexdigest()
 
 
+def decided_ids(entry: AuditEntry) -> list[int]:
+    """The proposals an approval or rejection decided."""
+    return [int(i) for i in (entry.after or {}).get("proposals", [])]
+
+
 async def lock_decision(session: AsyncSession, entry: AuditEntry) -> None:
     """Locks the proposals an approval or rejection decided, in id order as deciding does,
     until the transaction ends: two undos of one decision at once then take turns, and the
     second sees the first's undo."""
-    ids = [int(i) for i in (entry.after or {}).get("proposals", [])]
+    ids = decided_ids(entry)
     await session.scalars(
         select(Proposal.id).where(Proposal.id.in_(ids)).order_by(Proposal.id).with_for_update()
     )
@@ -137,7 +143,7 @@ class Reverted:
 
 async def revert_rejection(session: AsyncSession, entry: AuditEntry) -> None:
     """In /undo's transaction: the proposals a rejection dropped are pending again."""
-    ids = [int(i) for i in (entry.after or {}).get("proposals", [])]
+    ids = decided_ids(entry)
     for proposal in await session.scalars(select(Proposal).where(Proposal.id.in_(ids))):
         if proposal.status == ProposalStatus.REJECTED:
             proposal.status = ProposalStatus.PENDING
@@ -180,9 +186,7 @@ async def revert_approval(session: AsyncSession, entry: AuditEntry, actor: Actor
             point.sources.remove(cited[0])
             stamp(point, actor)
             changed.append(point)
-    proposals = await session.scalars(
-        select(Proposal).where(Proposal.id.in_([int(i) for i in after.get("proposals", [])]))
-    )
+    proposals = await session.scalars(select(Proposal).where(Proposal.id.in_(decided_ids(entry))))
     for proposal in proposals:
         proposal.status = ProposalStatus.PENDING
         proposal.decided_by = proposal.decided_at = proposal.point_id = None
@@ -192,12 +196,7 @@ async def revert_approval(session: AsyncSession, entry: AuditEntry, actor: Actor
         topic = await session.scalar(select(Topic).where(LIVE, Topic.slug == slug))
         if topic is None or topic.aliases:
             continue  # renamed or given an alias since: an admin has made it their own
-        live = await session.scalar(
-            select(func.count())
-            .select_from(KeyPoint)
-            .where(KeyPoint.topic_id == topic.id, KeyPoint.status != RETRACTED)
-        )
-        if not live:
+        if not await live_point_count(session, topic):
             await withdraw(session, topic, actor)
             removed.append(slug)
     return Reverted(changed, removed)

@@ -134,6 +134,16 @@ async def lock_catalog(session: AsyncSession) -> None:
         await session.flush()
 
 
+async def live_point_count(session: AsyncSession, topic: Topic) -> int:
+    """How many of the topic's points are not retracted."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(KeyPoint)
+        .where(KeyPoint.topic_id == topic.id, KeyPoint.status != RETRACTED)
+    )
+    return int(count or 0)
+
+
 async def withdraw(session: AsyncSession, topic: Topic, actor: Actor) -> None:
     """Within the caller's transaction: takes the topic out of the catalog, help, menus and
     commands, audited. Its row stays (the audit trail and retracted points refer to it)."""
@@ -141,8 +151,15 @@ async def withdraw(session: AsyncSession, topic: Topic, actor: Actor) -> None:
     topic.slug = _tombstone(topic)
     topic.aliases = []
     topic.position = REMOVED_POSITION
+    await audit_topic(session, actor, "withdraw", topic, before)
+
+
+async def audit_topic(
+    session: AsyncSession, actor: Actor, action: str, topic: Topic, before: dict[str, Any]
+) -> None:
+    """Within the caller's transaction: the topic's change, as it was and as it is now."""
     await session.flush()
-    audit.record(session, actor, "withdraw", "topic", topic.id, before, topic_snapshot(topic))
+    audit.record(session, actor, action, "topic", topic.id, before, topic_snapshot(topic))
 
 
 async def find_topic(session: AsyncSession, name: str) -> Topic:
@@ -334,7 +351,7 @@ class TopicStore:
             topic.slug = new
             if body is not None:
                 topic.title = body
-            await self._audit(session, actor, "rename", topic, before)
+            await audit_topic(session, actor, "rename", topic, before)
             return old, _change(topic)
 
     async def set_title(self, name: str, title: str, actor: Actor) -> TopicChange:
@@ -343,7 +360,7 @@ class TopicStore:
             topic = await find_topic(session, name)
             before = topic_snapshot(topic)
             topic.title = body
-            await self._audit(session, actor, "retitle", topic, before)
+            await audit_topic(session, actor, "retitle", topic, before)
             return _change(topic)
 
     async def add_alias(
@@ -356,7 +373,7 @@ class TopicStore:
             before = topic_snapshot(topic)
             # A new list, not an append: the JSON column only notices assignment.
             topic.aliases = [*topic.aliases, new]
-            await self._audit(session, actor, "alias", topic, before)
+            await audit_topic(session, actor, "alias", topic, before)
             return _change(topic)
 
     async def remove_alias(self, name: str, alias: str, actor: Actor) -> TopicChange:
@@ -367,7 +384,7 @@ class TopicStore:
                 raise UnknownAlias(topic.slug, gone)
             before = topic_snapshot(topic)
             topic.aliases = [a for a in topic.aliases if a != gone]
-            await self._audit(session, actor, "unalias", topic, before)
+            await audit_topic(session, actor, "unalias", topic, before)
             return _change(topic)
 
     async def remove_topic(
@@ -380,13 +397,8 @@ class TopicStore:
             topic = await find_topic(session, name)
             retracted = 0
             if retract is None:
-                count = await session.scalar(
-                    select(func.count())
-                    .select_from(KeyPoint)
-                    .where(KeyPoint.topic_id == topic.id, KeyPoint.status != RETRACTED)
-                )
-                if count:
-                    raise TopicNotEmpty(topic.slug, int(count))
+                if count := await live_point_count(session, topic):
+                    raise TopicNotEmpty(topic.slug, count)
             else:
                 retracted = await retract(session, topic.id, actor)
             was = _change(topic, retracted)
@@ -418,9 +430,3 @@ class TopicStore:
                 continue
             if name == topic.slug or name in topic.aliases:
                 raise TopicExists(name, topic.slug)
-
-    async def _audit(
-        self, session: AsyncSession, actor: Actor, action: str, topic: Topic, before: dict[str, Any]
-    ) -> None:
-        await session.flush()
-        audit.record(session, actor, action, "topic", topic.id, before, topic_snapshot(topic))

@@ -53,7 +53,7 @@ expect "migrate into the volume" "$(docker run --rm -v "$volume:/data" "$IMAGE" 
 expect "seed" "$(docker run --rm -v "$volume:/data" "$IMAGE" seed)" "Added 9 topics"
 expect "chat" "$(echo /treaty | docker run --rm -i -v "$volume:/data" "$IMAGE" chat)" \
   "THE PARTNERSHIP TREATY"
-# An HTML page through the whole pipeline (trafilatura, jusText, the shipped vectors): the
+# An HTML page through the whole pipeline (trafilatura, jusText, the shipped vectors):
 # a fresh install once missed a dependency that only HTML ingestion imports.
 expect "ingest an HTML page" \
   "$(docker run --rm -i -v "$volume:/data" "$IMAGE" ingest - --dry-run \

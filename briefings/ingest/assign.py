@@ -169,7 +169,7 @@ def _named_by(shared: set[str], text: str, taken: set[str]) -> NewTopic | None:
     """A topic named by the first word of `text` among the `shared` stems (/orchid for "a rare
     orchid species was found" and "the orchids were counted"), or None when each is taken."""
     for word in words(text):
-        slug = _SLUG_CHARS.sub("", word)[:MAX_SLUG]
+        slug = _slug(word)
         if stem(word) in shared and len(slug) > 3 and slug not in taken:
             return NewTopic(slug=slug, title=slug.capitalize())
     return None
@@ -181,6 +181,11 @@ def _says_enough(text: str, index: TopicIndex) -> bool:
 
 
 _SLUG_CHARS = re.compile(r"[^a-z]")
+
+
+def _slug(word: str) -> str:
+    """A word as a command-like topic name: its letters a-z, at most MAX_SLUG of them."""
+    return _SLUG_CHARS.sub("", word)[:MAX_SLUG]
 
 
 def suggest_topic(unit: Unit, taken: set[str]) -> NewTopic:
@@ -196,7 +201,7 @@ def suggest_topic(unit: Unit, taken: set[str]) -> NewTopic:
         ]
         title = ""
     slug = next(
-        (s for w in candidates if (s := _SLUG_CHARS.sub("", w)[:MAX_SLUG]) and s not in taken),
+        (s for w in candidates if (s := _slug(w)) and s not in taken),
         "newtopic",
     )
     return NewTopic(slug=slug, title=title or slug.capitalize())
