@@ -118,6 +118,16 @@ BENCHMARKS = (
         ),
         databases=("sqlite",),
     ),
+    Benchmark(
+        "bench.bench_page_meta",
+        "page headline, outlet and date (no database)",
+        (
+            Figure("title_pct", "headlines right", "", "%"),
+            Figure("outlet_pct", "outlets right", "", "%"),
+            Figure("date_pct", "dates right", "", "%"),
+        ),
+        databases=("sqlite",),
+    ),
 )
 
 FANOUT = Benchmark(

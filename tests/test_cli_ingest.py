@@ -61,13 +61,18 @@ def test_ingest_json_then_review_from_the_shell(tmp_path: Path) -> None:
 
 
 def test_a_page_from_standard_input_names_what_it_knows(tmp_path: Path) -> None:
-    """No outlet given and none on the page: the header names the headline, not "None"."""
+    """No outlet given: the header names the one the page gives (its <title> ends "| FactLens"),
+    and, for a page that names none, only the headline, not "None"."""
     page = CLOSING / "604_factcheck_five_claims.html"
     shown = briefbot(tmp_path, "ingest", "-", "--dry-run", stdin=page.read_bytes())
     assert shown.returncode == 0, shown.stderr
     head = shown.stdout.splitlines()[0]
-    assert head.startswith("Fact check: Five claims"), head
+    assert head.startswith("FactLens: Fact check: Five claims"), head
     assert head.endswith("(dry run: nothing saved)")
+    unnamed = UNTUNED / "103_hanoi_leg.txt"
+    shown = briefbot(tmp_path, "ingest", "-", "--dry-run", stdin=unnamed.read_bytes())
+    head = shown.stdout.splitlines()[0]
+    assert head.startswith("Putin lands in Hanoi after North Korea stop"), head
     assert "None" not in head
 
 

@@ -33,7 +33,13 @@ from briefings.ingest.noise import (
     in_outlet_voice,
     line_noise,
 )
-from briefings.ingest.page import PageMeta, SourceLine, outlet_from_legal, parse_date
+from briefings.ingest.page import (
+    PageMeta,
+    SourceLine,
+    email_meta,
+    outlet_from_legal,
+    parse_date,
+)
 from briefings.ingest.words import content_terms, fold
 
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
@@ -482,32 +488,73 @@ def _can_head(text: str) -> bool:
     )
 
 
+# Separators of a menu, a breadcrumb or a masthead's strap ("World | Europe", "Home › World",
+# "Serving the Bay since 1887 * Final edition"): such a line is never a headline.
+_MENU_MARKS = (" | ", " • ", " · ", " / ", " › ", " > ", " » ", " < ", " * ")
+# A headline in capitals (a print page's) has words enough not to be a section label or the
+# paper's name ("ASIA NEWS DESK", "THE TIDEWATER EXAMINER").
+MIN_CAPITALS_HEADLINE_WORDS = 5
+# How many lines above a byline or a date line the headline may stand (a standfirst, a section
+# label or a "Listen to this article" between).
+HEADLINE_REACH = 4
+
+
 def _headline_like(text: str) -> bool:
     """A headline, not a section label ("ASIA NEWS DESK") or a menu ("World | Europe")."""
     words = text.split()
     return (
         3 <= len(words) <= 30
-        and not text.isupper()
-        and not any(mark in text for mark in (" | ", " • ", " · ", " / "))
+        and (not text.isupper() or len(words) >= MIN_CAPITALS_HEADLINE_WORDS)
+        and not any(mark in text for mark in _MENU_MARKS)
     )
+
+
+def _headline(texts: list[str], noise: list[str | None], header: list[int]) -> str | None:
+    """The page's headline among the lines above the story. A masthead may hold a site's
+    tagline, a cookie notice or a breadcrumb before the headline, so the headline is the line
+    nearest above the byline (else above a date line, else above the story's first line),
+    passing over a standfirst (the longer line right under a headline); failing those, the first
+    headline-like line."""
+    candidates = [i for i in header if noise[i] == "masthead" and _headline_like(texts[i])]
+    taken = set(candidates)
+    heads = [
+        i
+        for i in candidates
+        if not (i - 1 in taken and len(texts[i].split()) > len(texts[i - 1].split()))
+    ]
+    bylines = [i for i in header if noise[i] == "byline"]
+    dates = [i for i in header if noise[i] == "date" or parse_date(texts[i])]
+    # The story's first line when the byline comes after the first paragraph, or not at all.
+    for anchor in [*bylines, *dates, len(header)]:
+        near = [i for i in heads if anchor - HEADLINE_REACH <= i < anchor]
+        if near:
+            return texts[near[-1]]
+    return texts[heads[0]] if heads else None
 
 
 def _page_meta(
     texts: list[str], noise: list[str | None], header: list[int], given: PageMeta
 ) -> PageMeta:
-    title = given.title or next(
-        (texts[i] for i in header if noise[i] == "masthead" and _headline_like(texts[i])), None
+    email = email_meta(texts)
+    title = given.title or email.title or _headline(texts, noise, header)
+    # A line the rules call a date or a byline; else a date among the masthead's lines
+    # ("e-Edition | Friday, June 21, 2024 | Page A1", "9 November 2024, 14:20 GMT · Updated").
+    dated = [i for i, k in enumerate(noise) if k in {"date", "byline"}] + header
+    published = (
+        given.published
+        or email.published
+        or next((d for i in dated if (d := parse_date(texts[i]))), None)
     )
-    published = given.published or next(
-        (d for i, k in enumerate(noise) if k in {"date", "byline"} and (d := parse_date(texts[i]))),
-        None,
-    )
-    outlet = given.outlet or next(
-        (
-            o
-            for i, kind in enumerate(noise)
-            if kind == "legal" and (o := outlet_from_legal(texts[i]))
-        ),
-        None,
+    outlet = (
+        given.outlet
+        or email.outlet
+        or next(
+            (
+                o
+                for i, kind in enumerate(noise)
+                if kind == "legal" and (o := outlet_from_legal(texts[i]))
+            ),
+            None,
+        )
     )
     return PageMeta(title, outlet, published)

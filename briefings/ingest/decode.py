@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html import unescape
 
 from briefings.errors import ArticleTooLong, BinaryDocument, DocumentTooLarge, EmptyArticle
 from briefings.ingest.limits import MAX_ARTICLE_CHARS, MAX_DOCUMENT_BYTES
-from briefings.ingest.page import PageMeta, SourceLine
+from briefings.ingest.noise import DATE
+from briefings.ingest.page import (
+    PageMeta,
+    SourceLine,
+    outlet_from_legal,
+    outlet_from_title,
+    parse_date,
+)
 from briefings.ingest.types import ArticleInput
 from briefings.ingest.words import normalise
 
@@ -24,8 +32,19 @@ MIN_TAGS_FOR_HTML = 5
 MAX_CONTROL_SHARE = 0.05
 _WRAPPED_END = re.compile(r"[\w,;’'\-–—]$")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+# The page's <title>, looked for in its head; a copyright notice in the page's footer, read as
+# the text between the tags around it.
+_HEAD_CHARS = 100_000
+_PAGE_TITLE = re.compile(r"<title[^>]*>([^<]{1,500})</title\s*>", re.IGNORECASE)
+_COPYRIGHT_MARK = re.compile(r"©|&copy;|&#169;|&#xa9;|\bcopyright\b", re.IGNORECASE)
+_NOTICE_CHARS = 300
+_MAX_NOTICES = 20
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_HOST = re.compile(r"^[\w-]+(?:\.[\w-]+)+$")
 # Hard-wrapped text breaks its lines at a fixed width, usually 60 to 80 characters.
 WRAP_WIDTHS = (40, 100)
+# A wrapped row falls short of the width by at most a long word.
+WRAP_SLACK = 15
 
 
 def decode(article: ArticleInput) -> str:
@@ -111,8 +130,13 @@ def _hard_wrapped(rows: list[str]) -> bool:
         return False
     body = rows[:-1]
     mid_sentence = sum(1 for row in body if _WRAPPED_END.search(row))
-    return all(WRAP_WIDTHS[0] <= len(row) <= WRAP_WIDTHS[1] for row in body) and (
-        mid_sentence * 2 >= len(body)
+    # Wrapping breaks every row at the same width, the last one included: a long row under a
+    # short one is a headline's standfirst, not the rest of a wrapped paragraph.
+    last_fits = len(rows[-1]) <= max(len(row) for row in body) + WRAP_SLACK
+    return (
+        last_fits
+        and all(WRAP_WIDTHS[0] <= len(row) <= WRAP_WIDTHS[1] for row in body)
+        and mid_sentence * 2 >= len(body)
     )
 
 
@@ -148,18 +172,59 @@ def html_lines(html: str) -> tuple[list[SourceLine], PageMeta]:
         text = normalise(" ".join("".join(element.itertext()).split()))
         if text:
             lines.append(SourceLine(text, element.tag == "head", element.tag == "item"))
-    return lines, _html_meta(root)
+    return lines, _html_meta(root, html)
 
 
-def _html_meta(root: object) -> PageMeta:
+def _html_meta(root: object, html: str) -> PageMeta:
+    """trafilatura's title and date; the outlet from the end of the page's <title> ("... |
+    Pacific Wire") when that is the headline with the site's name added, else trafilatura's
+    site name when it is a name (it may be a host name, or a <title> cut in the wrong place),
+    else the holder of the page's copyright."""
     attributes = getattr(root, "attrib", {})
     published: dt.date | None = None
     try:
         published = dt.date.fromisoformat(str(attributes.get("date", ""))[:10])
     except ValueError:
         published = None
-    return PageMeta(
-        title=attributes.get("title") or None,
-        outlet=attributes.get("sitename") or None,
-        published=published,
+    if published and (published.month, published.day) == (1, 1) and not _says(html, published):
+        # trafilatura's last guess is the copyright's year ("© 2024" -> 1 January 2024), which
+        # is no publication date; a page published on New Year's Day says so.
+        published = None
+    title = attributes.get("title") or None
+    site = attributes.get("sitename") or ""
+    page_title = _PAGE_TITLE.search(html[:_HEAD_CHARS])
+    outlet = (
+        (outlet_from_title(unescape(page_title[1]), title) if page_title and title else None)
+        or (None if " | " in site or _HOST.match(site) else site.strip() or None)
+        or _copyright_holder(html)
+        or site.strip()
+        or None
     )
+    return PageMeta(title=title, outlet=outlet, published=published)
+
+
+def _says(html: str, day: dt.date) -> bool:
+    """Whether the page writes out `day` ("2024-01-01", "1 January 2024", "Jan 1, 2024")."""
+    text = unescape(html)
+    return day.isoformat() in text or any(
+        parse_date(found.group(0)) == day for found in DATE.finditer(text)
+    )
+
+
+def _copyright_holder(html: str) -> str | None:
+    """The holder named by the page's copyright notice; one with a year (the site's footer)
+    before one without (a photo's credit, "© Agency")."""
+    found: list[str] = []
+    for count, mark in enumerate(_COPYRIGHT_MARK.finditer(html)):
+        if count >= _MAX_NOTICES:
+            break
+        start = html.rfind(">", max(0, mark.start() - _NOTICE_CHARS), mark.start()) + 1
+        end = html.find("<", mark.end(), mark.end() + _NOTICE_CHARS)
+        if start == 0 or end < 0:
+            continue
+        text = " ".join(unescape(html[start:end]).split())
+        if holder := outlet_from_legal(text):
+            if _YEAR.search(text):
+                return holder
+            found.append(holder)
+    return found[0] if found else None
