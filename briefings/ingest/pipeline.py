@@ -122,7 +122,7 @@ def propose(
         near = with_meaning(word_sims, meaning)
         alone = topic_scores(units, found, index, own, near, with_context=False)
         ranked = topic_scores(units, found, index, own, near)
-        ranked = ranked + NEIGHBOURHOOD_WEIGHT * neighbourhood(alone)
+        ranked = ranked + NEIGHBOURHOOD_WEIGHT * neighbourhood(alone, [u.heading for u in units])
         taken = {*reserved, *(name for t in topics for name in (t.slug, *t.aliases))}
         # Whether any topic fits is decided on shared words alone: the match of meaning gives
         # every sentence some closeness to every point (a football score came to 0.64).

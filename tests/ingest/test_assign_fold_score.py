@@ -190,6 +190,18 @@ def test_the_neighbourhood_pull_fades_with_distance_and_only_reorders() -> None:
     assert neighbourhood(own[:1]).tolist() == [[0.0, 0.0]]  # one proposal: nothing around
 
 
+def test_the_neighbourhood_pulls_less_across_a_section_heading() -> None:
+    import numpy as np
+
+    own = np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0]])
+    plain = neighbourhood(own)
+    assert np.isclose(plain[1, 0], plain[1, 1])  # one on each side, as near
+    split = neighbourhood(own, [None, "Seoul weighs its options", "Seoul weighs its options"])
+    assert np.allclose(split.sum(axis=1), 0.0)
+    assert split[1, 1] > split[1, 0]  # the first proposal is across a heading
+    assert np.allclose(neighbourhood(own, [None, None, None]), plain)  # no headings: as before
+
+
 def test_a_point_is_split_into_its_sentences_and_semicolon_clauses() -> None:
     text = (
         "Accounts differ on the date. One outlet says the pact was signed on Wednesday; "
