@@ -209,6 +209,10 @@ INGEST_ALREADY = (
 INGEST_NOTHING_NEW = "Source {key} is recorded, but I found no new key points in it to propose."
 INGEST_TITLE = "Proposed from {outlet}"
 INGEST_INTRO = "{headline}: {count} proposal{s}, most important first."
+INGEST_UNRELATED = (
+    "It shares next to nothing with the briefing's topics, so its proposals make a new topic,"
+    " /{slug}; approve the ones that belong, or reject them all."
+)
 PROPOSALS_TITLE = "Proposals waiting for review"
 PROPOSALS_INTRO = "{count} proposal{s} {are} pending."
 PROPOSALS_NONE = "No proposals are pending. /ingest an article to get some."

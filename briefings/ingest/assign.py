@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +51,15 @@ ARTICLE_WEIGHT = 0.5
 # choice right +1 (untuned), +1 (closing), +3 (last), -1 (blind) proposals, none elsewhere;
 # within the two shown +2 (held out), +1 (closing), +1 (last), none lower.
 SECTION_BREAK_STEPS = 1
+# An article is about something else when fewer than this share of its proposals use any of
+# the event's own words (vectors.py: the terms in 8% of the points or more, "putin",
+# "pyongyang", "treaty", "sanction"). A football report, a council budget, a phone launch, a
+# storm and a rare orchid came to 0-20%; every labelled article about the event, the seeds, the
+# seven sets and the ten pages written for the metadata check, to 59% or more. Its proposals
+# then share one new topic instead of being forced into the nearest ones. (How well each
+# proposal fits by TF-IDF did not separate the two: 0.08-0.10 against 0.11 and up, since
+# within the briefing its own words are the commonest and weigh least.)
+UNRELATED_BELOW = 0.35
 # How much the match of meaning (meaning.py) counts in a proposal's closeness to a topic's
 # nearest points; the rest is shared words. Over the four labelled article sets: first choice
 # right 75.2% -> 76.6%, within the two shown 88.8% -> 90.7%.
@@ -130,15 +140,44 @@ def neighbourhood(own_scores: Any, headings: Sequence[str | None] = ()) -> Any:
     return pull - pull.mean(axis=1, keepdims=True)
 
 
+def is_unrelated(units: Sequence[Unit], index: TopicIndex) -> bool:
+    """Whether so few of the proposals use the event's own words (UNRELATED_BELOW) that the
+    article is about something else."""
+    if not units or not index.core_terms:
+        return False
+    using = sum(1 for unit in units if index.core_terms & set(content_terms(unit.text)))
+    return using / len(units) < UNRELATED_BELOW
+
+
+def article_topic(units: Sequence[Unit], taken: set[str]) -> NewTopic:
+    """One new topic for an article about something else, named by the word its proposals
+    use most (in the most proposals, two at least; the earliest on a tie): /orchid, /council;
+    else as its first proposal's would be (suggest_topic)."""
+    counts = Counter(term for unit in units for term in dict.fromkeys(content_terms(unit.text)))
+    surface: dict[str, str] = {}
+    for unit in units:
+        for word in words(unit.text):
+            surface.setdefault(stem(word), word)
+    for term, count in counts.most_common():
+        if count < 2:  # no word runs through it: named as a single proposal's topic is
+            break
+        slug = _slug(surface.get(term, term))
+        if len(slug) > 3 and slug not in taken:
+            return NewTopic(slug=slug, title=slug.capitalize())
+    return suggest_topic(units[0], taken)
+
+
 def choose(
     units: Sequence[Unit],
     scores: Any,
     own_scores: Any,
     index: TopicIndex | None,
     taken: set[str],
+    article: NewTopic | None = None,
 ) -> list[TopicChoice]:
     """Rank topics with context; decide that none fits on the proposal's own words, so that
-    a sentence about something else does not inherit its neighbours' topic."""
+    a sentence about something else does not inherit its neighbours' topic. `article`, for an
+    article about something else (is_unrelated), is the one new topic all its proposals get."""
     choices: list[TopicChoice] = []
     story: list[int] = []  # the rows of the latest proposals that suggest one new topic
     for row, unit in enumerate(units):
@@ -149,6 +188,9 @@ def choose(
             ranked = sorted(range(len(index.slugs)), key=lambda t: -float(scores[row, t]))
             best = float(scores[row, ranked[0]])
             ranked_names = tuple(index.slugs[t] for t in ranked[:2])
+            if article is not None:
+                choices.append(TopicChoice(None, ranked_names, best, article))
+                continue
             fits = float(own_scores[row].max()) >= NEW_TOPIC_BELOW
             if fits or not _says_enough(unit.text, index):
                 choices.append(TopicChoice(ranked_names[0], ranked_names[1:], best, None))

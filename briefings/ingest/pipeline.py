@@ -9,7 +9,9 @@ from typing import Any
 from briefings.errors import NoStoryFound, NotEnglish
 from briefings.ingest.assign import (
     NEIGHBOURHOOD_WEIGHT,
+    article_topic,
     choose,
+    is_unrelated,
     neighbourhood,
     topic_scores,
     with_meaning,
@@ -127,7 +129,9 @@ def propose(
         # Whether any topic fits is decided on shared words alone: the match of meaning gives
         # every sentence some closeness to every point (a football score came to 0.64).
         by_words_alone = topic_scores(units, found, index, own, word_sims, with_context=False)
-        choices = choose(units, ranked, by_words_alone, index, taken)
+        unrelated = is_unrelated(units, index)
+        article_new = article_topic(units, taken) if unrelated else None
+        choices = choose(units, ranked, by_words_alone, index, taken, article_new)
         folds = fold_onto_points(
             Closeness(point_sims, blended),
             index,
@@ -135,6 +139,7 @@ def propose(
             sentence_similarities(units, found, index),
         )
     else:
+        unrelated = False
         choices = choose(units, None, None, None, set(reserved))
         folds = fold_onto_points(None, None, [u.text for u in units])
     drafts: list[ProposalDraft] = []
@@ -173,4 +178,5 @@ def propose(
         fingerprint=fingerprint(page.text),
         proposals=tuple(drafts),
         too_long=tuple(too_long),
+        unrelated=unrelated,
     )

@@ -85,3 +85,5 @@ class IngestResult:
     proposals: tuple[ProposalDraft, ...]
     # Story sentences longer than a proposal may be: shown to the admin, never cut.
     too_long: tuple[str, ...] = ()
+    # The article is about something else than every topic: its proposals share one new topic.
+    unrelated: bool = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -14,6 +15,9 @@ from briefings.ingest.types import TopicDoc
 from briefings.ingest.words import content_terms, words
 
 WORD_WEIGHT = 0.5
+# A stem in this share of the points is one of the event's own words (assign.is_unrelated).
+CORE_SHARE = 0.08
+CORE_MIN_POINTS = 20
 # A point's sentences and semicolon clauses, each compared on its own as well (fold.py).
 _CLAUSE_BREAK = re.compile(r"(?<=[.;!?])\s+(?=\S)")
 MIN_CLAUSE_WORDS = 4
@@ -46,6 +50,8 @@ class TopicIndex:
     point_char_rows: Any
     # Every word the topics and points use: what the briefing already mentions.
     known_words: frozenset[str] = frozenset()
+    # The event's own words: stems in CORE_SHARE of the points or more (at least two).
+    core_terms: frozenset[str] = frozenset()
     # The points' words with vectors, for the match of meaning (meaning.py).
     point_bag: Bag = field(default_factory=lambda: bag(()))
     # Each point as one vector of the distilled sentence model (gist.py).
@@ -119,10 +125,21 @@ def topic_index(topics: tuple[TopicDoc, ...]) -> TopicIndex | None:
         char_vectorizer=char_vectorizer,
         point_char_rows=char_vectorizer.transform(texts),
         known_words=frozenset(w for text in headers + texts for w in words(text)),
+        core_terms=core_terms(texts),
         point_bag=bag(texts),
         point_gist=sentence_vectors(texts),
         **_clause_fields(parts, vectorizer, char_vectorizer),
     )
+
+
+def core_terms(points: Sequence[str]) -> frozenset[str]:
+    """The stems that CORE_SHARE of the points or more use, and at least two of them; none
+    for a briefing of fewer than CORE_MIN_POINTS, whose words say little yet."""
+    if len(points) < CORE_MIN_POINTS:
+        return frozenset()
+    counts = Counter(term for text in points for term in set(content_terms(text)))
+    least = max(2.0, CORE_SHARE * len(points))
+    return frozenset(term for term, count in counts.items() if count >= least)
 
 
 def _clause_fields(parts: list[tuple[str, int]], vectorizer: Any, chars: Any) -> dict[str, Any]:

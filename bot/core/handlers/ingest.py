@@ -167,13 +167,17 @@ async def ingest(ctx: Context) -> list[Reply]:
     if not recorded.proposals:
         return [Reply.text(texts.INGEST_NOTHING_NEW.format(key=recorded.source.key))]
     catalog = await ctx.store.topics.catalog()
+    intro = texts.counted(
+        texts.INGEST_INTRO, headline=recorded.source.headline, count=len(recorded.proposals)
+    )
+    suggested = [p.new_topic.slug for p in result.proposals if p.new_topic]
+    if result.unrelated and suggested:
+        intro = f"{intro} {texts.INGEST_UNRELATED.format(slug=suggested[0])}"
     return review_replies(
         recorded.proposals,
         catalog,
         title=texts.INGEST_TITLE.format(outlet=recorded.source.outlet),
-        intro=texts.counted(
-            texts.INGEST_INTRO, headline=recorded.source.headline, count=len(recorded.proposals)
-        ),
+        intro=intro,
         too_long=result.too_long,
     )
 
