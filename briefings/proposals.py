@@ -37,7 +37,7 @@ from briefings.models import (
     utcnow,
 )
 from briefings.points import PointStore, new_point, stamp
-from briefings.text_rules import clean_point_text
+from briefings.text_rules import clean_line, clean_point_text
 from briefings.topics import (
     LIVE,
     TopicStore,
@@ -251,7 +251,7 @@ class ProposalStore:
         async with AsyncSession(self._engine) as session:
             condition = Source.fingerprint == fingerprint
             if url:
-                condition = or_(condition, Source.url == url.strip()[:MAX_URL])
+                condition = or_(condition, Source.url == clean_line(url)[:MAX_URL])
             source = await session.scalar(select(Source).where(condition).limit(1))
             if source is None:
                 return None
@@ -282,15 +282,18 @@ class ProposalStore:
         earlier = await self.already_ingested(result.fingerprint, result.url)
         if earlier is not None:
             return earlier
-        outlet = (result.outlet or "Unknown outlet")[:MAX_OUTLET]
-        headline = (result.title or "Untitled article")[:MAX_HEADLINE]
+        # Cleaned here too, whoever ingests: a page's own title may hold a NUL, which
+        # PostgreSQL refuses. Cut, not refused: nobody typed these, the page named itself.
+        outlet = (clean_line(result.outlet or "") or "Unknown outlet")[:MAX_OUTLET]
+        headline = (clean_line(result.title or "") or "Untitled article")[:MAX_HEADLINE]
+        url = clean_line(result.url or "")[:MAX_URL] or None
         try:
             async with self._write() as session:
                 source = Source(
                     key=source_key(result.outlet, result.published, result.fingerprint),
                     outlet=outlet,
                     headline=headline,
-                    url=result.url.strip()[:MAX_URL] if result.url else None,
+                    url=url,
                     published=result.published,
                     fingerprint=result.fingerprint,
                     ingested_by=actor.display,

@@ -36,17 +36,18 @@ def _kept(ch: str) -> bool:
     return ch not in _HIDDEN and unicodedata.category(ch) not in _NEVER_TEXT
 
 
-def _clean(raw: str) -> str:
+def clean_line(raw: str) -> str:
     """Fold white space, drop control characters and the format characters that hide or
-    reorder text (ZWNJ and ZWJ stay: they are spelling)."""
+    reorder text (ZWNJ and ZWJ stay: they are spelling). For every text a person typed that
+    is stored: PostgreSQL refuses a NUL in a text column, and hidden controls mislead readers."""
     kept = "".join(ch for ch in raw if _kept(ch))
     return _SPACES.sub(" ", kept).strip()
 
 
 def clean_point_text(raw: str) -> str:
-    """Cleaned as `_clean` does, then the length checked. Raises InvalidText; returns the text
+    """Cleaned as `clean_line` does, then the length checked. Raises InvalidText; returns the text
     to store."""
-    text = _clean(raw)
+    text = clean_line(raw)
     if not text:
         raise InvalidText("empty")
     if len(text) < MIN_POINT_LENGTH:
@@ -68,7 +69,7 @@ def check_slug(raw: str) -> str:
 
 def clean_title(raw: str) -> str:
     """A topic's title, cleaned like point text. Raises InvalidTitle."""
-    title = _clean(raw)
+    title = clean_line(raw)
     if not title:
         raise InvalidTitle("empty")
     if len(title) > MAX_TITLE_LENGTH:

@@ -18,6 +18,7 @@ from bot.core.roles import Roles
 from bot.render.plain import render
 from briefings.actors import Actor
 from briefings.digest import compose
+from briefings.ingest.types import IngestResult
 from briefings.loader import load_briefings
 from briefings.models import CHANGES
 from briefings.store import BriefingStore
@@ -388,3 +389,49 @@ async def test_undo_after_a_rejection_brings_the_proposals_back(
     assert point is not None
     assert point.text.startswith("An edited text of point five")  # the edit was left alone
     assert "Undid your edit of point #5" in await ask(core, "/undo")  # next, the older change
+
+
+@pytest.mark.postgresql
+async def test_metadata_lines_are_cleaned_like_other_text(core: Core, store: BriefingStore) -> None:
+    """A NUL in an outlet: line reached PostgreSQL's INSERT (invalid byte sequence 0x00)."""
+    lines = "outlet: Out\x00let  Wire\ntitle: \u202eHead\x00line\nurl: https://news.example/a\x00b"
+    out = await ask(core, f"/ingest {lines}\n{RATIFICATION}")
+    assert out.startswith("PROPOSED FROM OUTLET WIRE"), out
+    source = next(s for s in (await store.topics.catalog()).sources if s.outlet == "Outlet Wire")
+    assert (source.headline, source.url) == ("Headline", "https://news.example/ab")
+
+
+@pytest.mark.postgresql
+async def test_a_page_s_own_names_are_cleaned_before_they_are_stored(store: BriefingStore) -> None:
+    """What the pipeline reads off a page is stored cleaned too, whoever ingests it."""
+    result = IngestResult(
+        title="A\x00 headline\x07",
+        outlet="\x00",
+        published=None,
+        url=None,
+        cleaned_text="text",
+        fingerprint="f" * 64,
+        proposals=(),
+    )
+    recorded = await store.proposals.record(result, Actor.system("test"))
+    assert (recorded.source.outlet, recorded.source.headline) == ("Unknown outlet", "A headline")
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        ("outlet: " + "o" * 121, texts.INGEST_META_TOO_LONG.format(key="outlet", limit=120)),
+        ("title: " + "t" * 301, texts.INGEST_META_TOO_LONG.format(key="title", limit=300)),
+        (
+            "url: https://news.example/" + "u" * 480,
+            texts.INGEST_META_TOO_LONG.format(key="url", limit=500),
+        ),
+        ("url: javascript:alert(1)", texts.INGEST_BAD_URL.format(value="javascript:alert(1)")),
+    ],
+)
+async def test_metadata_over_its_column_is_refused_not_cut(
+    core: Core, store: BriefingStore, lines: str, expected: str
+) -> None:
+    counts = await store.row_counts()
+    assert await ask(core, f"/ingest {lines}\n{RATIFICATION}") == expected
+    assert await store.row_counts() == counts

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from bot.core import texts
 from bot.core.clip import clip
+from briefings.proposals import MAX_HEADLINE, MAX_OUTLET, MAX_URL
+from briefings.text_rules import clean_line
 
 _META = re.compile(r"^\s*(?P<key>outlet|title|date|url)\s*:\s*(?P<value>.*?)\s*$", re.IGNORECASE)
 _LINK = re.compile(r"^https?://\S+$", re.IGNORECASE)
@@ -17,12 +19,26 @@ _ID = re.compile(r"^[#pP]?(?P<n>\d{1,12})$")
 _RANGE = re.compile(r"^[pP]?(?P<a>\d{1,9})-[pP]?(?P<b>\d{1,9})$")
 # A word in a topic's place that no id can be: "/approve 12 armz".
 _TOPIC_LIKE = re.compile(r"^/?[^\W\d_][\w-]*$")
-MAX_META = 300
+# The longest value each metadata line may give: its column's width in `sources`. Refused, not
+# cut: a cut link is a broken link, and a cut name reads as a typo.
+META_LIMITS = {"outlet": MAX_OUTLET, "title": MAX_HEADLINE, "url": MAX_URL}
 MAX_IDS = 200
+# The words /approve and /reject read as keywords rather than as a topic or an id.
+KEYWORDS = frozenset({"all"})
 
 
 class ArgsError(ValueError):
     """A sentence for the admin; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Meta:
+    """An article's `outlet:`, `title:`, `date:` and `url:`, cleaned and checked."""
+
+    outlet: str | None = None
+    title: str | None = None
+    published: dt.date | None = None
+    url: str | None = None  # where the article is from
 
 
 @dataclass(frozen=True)
@@ -35,39 +51,59 @@ class IngestArgs:
     url: str | None = None  # where the article is from, when the text was pasted
 
 
-def parse_ingest_args(args: str) -> IngestArgs:
-    """Metadata lines may come first or last, each `key: value` on a line of its own."""
-    meta: dict[str, str] = {}
+def meta_value(key: str, raw: str) -> str | None:
+    """One metadata value (outlet, title, date or url) as it will be stored: cleaned like any
+    stored text, then refused (ArgsError) when it is longer than its column or, for a url, not
+    an http(s) address. None when nothing is left. Shared by /ingest and `briefbot ingest`."""
+    value = clean_line(raw)
+    limit = META_LIMITS.get(key)
+    if limit is not None and len(value) > limit:
+        raise ArgsError(texts.INGEST_META_TOO_LONG.format(key=key, limit=limit))
+    if key == "url" and value and not _LINK.match(value):
+        raise ArgsError(texts.INGEST_BAD_URL.format(value=clip(value, 60)))
+    return value or None
+
+
+def read_meta(text: str) -> tuple[Meta, str]:
+    """Metadata lines may come first or last, each `key: value` on a line of its own; the
+    rest, stripped, is the article. Raises ArgsError for a bad value."""
+    values: dict[str, str | None] = {}
     body: list[str] = []
-    lines = args.splitlines()
+    lines = text.splitlines()
     for n, line in enumerate(lines):
         found = _META.match(line)
         at_edge = not any(body) or all(not rest.strip() for rest in lines[n + 1 :])
-        if found and at_edge and found["key"].casefold() not in meta:
-            value = found["value"]
-            if len(value) > MAX_META:
-                raise ArgsError(texts.INGEST_META_TOO_LONG.format(key=found["key"], limit=MAX_META))
-            meta[found["key"].casefold()] = value
+        key = found["key"].casefold() if found else ""
+        if found and at_edge and key not in values:
+            values[key] = meta_value(key, found["value"])
         else:
             body.append(line)
-    text = "\n".join(body).strip()
-    published = _date(meta["date"]) if meta.get("date") else None
+    date = values.get("date")
+    meta = Meta(
+        outlet=values.get("outlet"),
+        title=values.get("title"),
+        published=_date(date) if date else None,
+        url=values.get("url"),
+    )
+    return meta, "\n".join(body).strip()
+
+
+def parse_ingest_args(args: str) -> IngestArgs:
+    """What followed /ingest: metadata lines (see read_meta) and the article, or a link to it."""
+    meta, text = read_meta(args)
     link = None
     if len(text.split()) == 1:
         if _LINK.match(text):
-            link, text = text, ""
+            link, text = meta_value("url", text), ""
         elif _ANY_SCHEME.match(text) and "://" in text:
             raise ArgsError(texts.INGEST_BAD_SCHEME)
-    url = meta.get("url") or None
-    if url is not None and not _LINK.match(url):
-        raise ArgsError(texts.INGEST_BAD_URL.format(value=clip(url, 60)))
     return IngestArgs(
         text=text,
         link=link,
-        outlet=meta.get("outlet") or None,
-        title=meta.get("title") or None,
-        published=published,
-        url=url or link,
+        outlet=meta.outlet,
+        title=meta.title,
+        published=meta.published,
+        url=meta.url or link,
     )
 
 

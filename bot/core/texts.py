@@ -192,7 +192,9 @@ INGEST_NO_FETCH = "I can't fetch links here. Paste the article's text after /ing
 INGEST_BAD_SCHEME = "Only http and https links can be fetched."
 INGEST_BAD_URL = "{value} is not an http or https address."
 INGEST_BAD_DATE = "{value} is not a date. Use YYYY-MM-DD, for example date: 2024-06-19."
-INGEST_META_TOO_LONG = "The {key}: line is too long; keep it under {limit} characters."
+INGEST_META_TOO_LONG = (
+    "The {key} is too long: it can be at most {limit} characters. Nothing was changed."
+)
 INGEST_FAILED = "I could not read that article. Nothing was changed."
 INGEST_REJECTED = {
     "empty": "That article is empty. Nothing was changed.",
