@@ -24,9 +24,21 @@ def as_utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
+# In the zone database but no place anyone lives: "Factory" is tzdata's placeholder, and
+# "localtime" (with posixrules and the posix/ and right/ copies) is the host's own files, which
+# differ from one server to the next.
+_NOT_PLACES = frozenset({"factory", "localtime", "posixrules"})
+_HOST_COPIES = ("posix/", "right/")
+
+
+def _a_place(folded: str) -> bool:
+    return folded not in _NOT_PLACES and not folded.startswith(_HOST_COPIES)
+
+
 @functools.cache
 def _zones_by_folded_name() -> dict[str, str]:
-    return {name.casefold(): name for name in available_timezones()}
+    zones = {name.casefold(): name for name in available_timezones()}
+    return {folded: name for folded, name in zones.items() if _a_place(folded)}
 
 
 def find_zone(name: str) -> str | None:

@@ -161,6 +161,7 @@ SUBSCRIBE_BAD_ZONE = (
 )
 SUBSCRIBE_BAD_WORD = "I don't understand {value}. Expected a time (07:30), a zone (Europe/Kyiv), days (weekdays, mon,wed,fri), topics or full/changes."
 SUBSCRIBE_TWICE = "You gave more than one {what}; give one."
+SUBSCRIBE_CONFLICT = "{first} and {second} do not go together; give one of them."
 SUBSCRIBE_NOT_ALLOWED = (
     "Only this chat's admins or the bot's admins can change its digest. Nothing was changed."
 )

@@ -7,6 +7,7 @@ import pytest
 from bot.core import texts
 from bot.core.messages import ChatRef, Incoming
 from bot.render.plain import render
+from briefings.actors import Actor
 from tests.digests.conftest import Env
 
 
@@ -59,6 +60,12 @@ async def test_defaults(env: Env) -> None:
         ("full 6pm UTC weekends pact", 18, 0, "UTC", "67", ("treaty",), "full"),
         ("mon-wed 7am", 7, 0, "UTC", "123", (), "changes"),
         ("fri-mon 9:05", 9, 5, "UTC", "1567", (), "changes"),
+        # IANA names without a slash are zones too, matched to their canonical spelling.
+        ("07:30 Japan", 7, 30, "Japan", "1234567", (), "changes"),
+        ("est weekdays", 8, 0, "EST", "12345", (), "changes"),
+        ("est5edt", 8, 0, "EST5EDT", "1234567", (), "changes"),
+        ("SINGAPORE treaty", 8, 0, "Singapore", "1234567", ("treaty",), "changes"),
+        ("full full daily everyday", 8, 0, "UTC", "1234567", (), "full"),
     ],
 )
 async def test_forms(
@@ -96,6 +103,14 @@ async def test_forms(
         ("<script>", "I don't understand <script>"),
         ("'; DROP TABLE subscriptions; --", "I don't understand"),
         ("x " * 30, "Usage: /subscribe"),
+        ("/etc/localtime", "/etc/localtime is not a time zone I know"),
+        ("../../etc/passwd", "is not a time zone I know"),
+        ("Japan Asia/Seoul", texts.SUBSCRIBE_TWICE.format(what="time zone")),
+        ("full changes", texts.SUBSCRIBE_CONFLICT.format(first="full", second="changes")),
+        ("daily weekdays", texts.SUBSCRIBE_CONFLICT.format(first="daily", second="weekdays")),
+        ("mon weekends", texts.SUBSCRIBE_CONFLICT.format(first="mon", second="weekends")),
+        ("treaty all", texts.SUBSCRIBE_CONFLICT.format(first="treaty", second="all")),
+        ("all arms", texts.SUBSCRIBE_CONFLICT.format(first="all", second="arms")),
     ],
 )
 async def test_bad_arguments_explain_and_save_nothing(env: Env, args: str, expected: str) -> None:
@@ -104,6 +119,26 @@ async def test_bad_arguments_explain_and_save_nothing(env: Env, args: str, expec
     assert expected in out
     assert await env.subscriptions.get("telegram", "100") is None
     assert await env.store.row_counts() == before
+
+
+@pytest.mark.parametrize("word", ["Factory", "localtime", "factory"])
+async def test_zones_that_are_no_place_are_refused_and_never_suggested(env: Env, word: str) -> None:
+    """ "Factory" and "localtime" are in the zone database but name no place (localtime is
+    whatever the server's clock says). The suggestions once offered the word refused."""
+    out = await say(env, msg(f"/subscribe 07:30 {word}"))
+    assert out.startswith(texts.SUBSCRIBE_BAD_WORD.format(value=word)), out
+    _, _, suggested = out.casefold().partition("did you mean")
+    assert word.casefold() not in suggested
+    assert await env.subscriptions.get("telegram", "100") is None
+
+
+async def test_a_topic_named_like_a_zone_wins_over_the_zone(env: Env) -> None:
+    """Area/City always names the zone; a bare word names a topic first."""
+    await env.store.topics.add_topic("japan", "Japan", Actor.system("test"), reserved=())
+    assert (await say(env, msg("/subscribe japan"))).startswith("Subscribed."), "japan"
+    sub = await env.subscriptions.get("telegram", "100")
+    assert sub is not None
+    assert (sub.schedule.timezone, sub.topics) == ("UTC", ("japan",))
 
 
 async def test_groups_need_an_admin(env: Env) -> None:
