@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.adapters.base import ChatAdapter, Replicas
+from bot.adapters.console import QUIT_WORDS
 from bot.adapters.slack.settings import SlackSettings
 from bot.adapters.telegram.settings import TelegramSettings
 from bot.change_feed import follow_changes
@@ -165,6 +166,7 @@ async def build_app(
         bot_name=settings.bot_name,
         event_title=settings.event_title or curated.event_title,
         fetch_url=link_fetcher(settings.ingest_allow_private_urls),
+        reserved=QUIT_WORDS,
         metrics=metrics,
     )
     health = StoredChatHealth(store.chats, subscriptions)

@@ -107,7 +107,7 @@ async def _ingest(app: Any, args: argparse.Namespace) -> int:
     )
     store = app.store
     try:
-        result = await run_pipeline(store, article, app.core.registry.names())
+        result = await run_pipeline(store, article, app.core.reserved_names)
     except ArticleRejected as rejected:
         print(rejection_sentence(rejected), file=sys.stderr)
         return 1

@@ -89,6 +89,18 @@ def test_plain_piped_chat_prints_each_reply(tmp_path: Path) -> None:
     assert "WHAT I CAN DO" not in done.stdout  # /quit ended the chat
 
 
+def test_the_console_s_quit_words_are_no_topic_names(tmp_path: Path) -> None:
+    """A topic renamed /quit could never be read in the console: /quit ends the chat."""
+    lines = ["/topic rename economy quit", "/topic alias economy exit", "/topic add quit Quitting"]
+    out = json_chat(lines, tmp_path)
+    assert [o["replies"] for o in out] == [
+        [texts.RESERVED_NAME.format(name="quit")],
+        [texts.RESERVED_NAME.format(name="exit")],
+        [texts.RESERVED_NAME.format(name="quit")],
+    ]
+    assert "/economy" in str(json_chat(["/topics"], tmp_path))
+
+
 def test_a_message_of_several_lines_goes_on_after_a_backslash(tmp_path: Path) -> None:
     # A console has no multi-line messages of its own: /ingest with its metadata lines and the
     # article's paragraphs is typed with a backslash at the end of every line but the last.

@@ -337,6 +337,17 @@ async def test_a_suggested_new_topic_is_never_named_like_a_command(
     assert catalog.topic("dogs") is not None
 
 
+async def test_a_suggested_new_topic_is_never_a_word_commands_read(core: Core) -> None:
+    """/weekdays would make `/subscribe weekdays` mean two things."""
+    out = await ask(
+        core,
+        "/ingest Weekdays on the island are busy with ferry traffic from the mainland. On "
+        "weekdays the harbour opens at five in the morning, the harbour master said.",
+    )
+    assert "new topic /island" in out, out
+    assert "/weekdays" not in out
+
+
 async def test_undoing_an_approval_removes_the_topic_it_created_while_still_empty(
     core: Core, store: BriefingStore
 ) -> None:

@@ -360,6 +360,13 @@ async def test_add_answers_at_once_and_shows_in_help_and_menu(
         ("/topic alias arms brief", texts.RESERVED_NAME.format(name="brief")),
         ("/topic alias arms hanoi", texts.TOPIC_EXISTS.format(name="hanoi", holder="vietnam")),
         ("/topic rename arms help", texts.RESERVED_NAME.format(name="help")),
+        # Words commands read as keywords: /approve all all, /subscribe weekdays were ambiguous.
+        ("/topic add all Everything", texts.RESERVED_WORD.format(name="all")),
+        ("/topic rename economy weekdays", texts.RESERVED_WORD.format(name="weekdays")),
+        ("/topic alias arms full", texts.RESERVED_WORD.format(name="full")),
+        ("/topic alias arms changes", texts.RESERVED_WORD.format(name="changes")),
+        ("/topic add sunday Sunday", texts.RESERVED_WORD.format(name="sunday")),
+        ("/topic add utc Universal time", texts.RESERVED_WORD.format(name="utc")),
         ("/topic add Summit Summit", texts.BAD_SLUG.format(value="Summit")),
         ("/topic add sümmit Summit", texts.BAD_SLUG.format(value="sümmit")),
         ("/topic add " + "s" * 40 + " Summit", texts.BAD_SLUG.format(value="s" * 40)),

@@ -18,7 +18,10 @@ from bot.render.plain import render
 PLATFORM = "console"
 OPERATOR = "operator"
 GUEST = "guest"
-QUIT = {"/quit", "/exit", "quit", "exit"}
+# The words that end the chat, read here before the core sees them: the app reserves them, so
+# no topic is named /quit and then unreachable in the console.
+QUIT_WORDS = frozenset({"quit", "exit"})
+QUIT = QUIT_WORDS | {f"/{word}" for word in QUIT_WORDS}
 PROMPT = "you> "
 # A line ending with a backslash goes on on the next line, as in a shell: a message of several
 # lines ("/ingest" with "outlet: ..." lines and the article's paragraphs) is typed or pasted

@@ -24,7 +24,8 @@ class Context:
     bot_name: str
     event_title: str
     commands: tuple[Command, ...]  # every fixed command, for help
-    # Every fixed command name and alias, hidden ones too: names a topic cannot take.
-    command_names: frozenset[str]
+    # Names a topic cannot take: every fixed command name and alias (hidden ones too), the
+    # words commands read as keywords (all, weekdays, full) and words an adapter reads itself.
+    reserved_names: frozenset[str]
     digests: DigestControls | None = None
     fetch_url: UrlFetcher | None = None  # None: links cannot be fetched here

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from bot.core import texts
+from bot.core import ingest_args, subscribe_args, texts
 from bot.core.clip import clip
 from bot.core.commands import MAX_INPUT_LENGTH, Command, Registry, parse, suggest, valid_name
 from bot.core.context import Context
@@ -39,6 +39,11 @@ FIXED_COMMANDS: tuple[Command, ...] = (
     *review.COMMANDS,
     *topic_admin.COMMANDS,
 )
+
+
+# Words commands read as keywords in their arguments (/approve all, /subscribe weekdays full): a
+# topic named so would make those commands ambiguous, so no topic may take one.
+ARGUMENT_WORDS = ingest_args.KEYWORDS | subscribe_args.KEYWORDS
 
 
 def default_registry(extra: Iterable[Command] = ()) -> Registry:
@@ -80,7 +85,8 @@ def _explain_topic_admin(error: errors.BriefingError) -> str:
         too_long = error.reason == "too_long"
         return (texts.TITLE_TOO_LONG if too_long else texts.TITLE_EMPTY).format(limit=error.limit)
     if isinstance(error, errors.ReservedName):
-        return texts.RESERVED_NAME.format(name=error.name)
+        word = error.name in ARGUMENT_WORDS
+        return (texts.RESERVED_WORD if word else texts.RESERVED_NAME).format(name=error.name)
     if isinstance(error, errors.TopicExists):
         return texts.TOPIC_EXISTS.format(name=error.name, holder=error.holder)
     if isinstance(error, errors.UnknownAlias):
@@ -106,7 +112,10 @@ class Core:
         registry: Registry | None = None,
         digests: DigestControls | None = None,
         fetch_url: UrlFetcher | None = None,
+        reserved: Iterable[str] = (),
     ) -> None:
+        """`reserved`: words an adapter reads before the core sees them (the console's quit),
+        which a topic therefore cannot be named, on any platform: it shares the database."""
         self.store = store
         self.roles = roles
         self.bot_name = bot_name
@@ -115,7 +124,7 @@ class Core:
         self._commands = tuple(self.registry.listed())  # for help; built once, not per message
         # Longer messages are refused before they are even parsed.
         self._longest_input = max(c.max_input for c in self.registry.commands())
-        self._command_names = frozenset(self.registry.names())
+        self.reserved_names = frozenset({*self.registry.names(), *ARGUMENT_WORDS, *reserved})
         self.digests = digests
         self.fetch_url = fetch_url
 
@@ -159,7 +168,7 @@ class Core:
             bot_name=self.bot_name,
             event_title=self.event_title,
             commands=self._commands,
-            command_names=self._command_names,
+            reserved_names=self.reserved_names,
             digests=self.digests,
             fetch_url=self.fetch_url,
         )

@@ -28,6 +28,23 @@ _DAY_GROUPS = {
 }
 
 
+# Every word /subscribe reads as a keyword before it looks for a topic: no topic may be named
+# so, or `/subscribe weekdays` would mean two things. (Bare zone names such as Japan are read
+# after topics, so a topic may take one.)
+KEYWORDS = frozenset(
+    {
+        *_DAY_GROUPS,
+        *DAY_NAMES,
+        *_FULL_DAYS,
+        *(day[:4] for day in _FULL_DAYS),
+        *DIGEST_MODES,
+        "all",
+        "utc",
+        "gmt",
+    }
+)
+
+
 class SubscribeArgsError(ValueError):
     """The reply text says what was wrong and what is accepted."""
 

@@ -112,6 +112,7 @@ BAD_SLUG = "{value} cannot be a topic command: use 1 to 32 lowercase letters a-z
 TITLE_EMPTY = "The topic needs a title."
 TITLE_TOO_LONG = "A topic's title can be at most {limit} characters."
 RESERVED_NAME = "/{name} is one of my commands, so a topic cannot use it. Nothing was changed."
+RESERVED_WORD = "{name} is a word my commands read (as in /approve all or /subscribe weekdays full), so a topic cannot use it. Nothing was changed."
 TOPIC_EXISTS = "/{name} is taken: it already leads to /{holder}. Nothing was changed."
 UNKNOWN_ALIAS = "/{slug} has no alias {alias}."
 TOPIC_NOT_EMPTY = "/{slug} still has {count} point{s}. Move or remove them first, or send /topic remove {slug} --force to retract them with the topic."

@@ -157,7 +157,7 @@ async def ingest(ctx: Context) -> list[Reply]:
     if isinstance(article, Reply):
         return [article]
     try:
-        result = await run_pipeline(ctx.store, article, ctx.command_names)
+        result = await run_pipeline(ctx.store, article, ctx.reserved_names)
     except ArticleRejected as rejected:
         return [Reply.text(rejection_sentence(rejected), tone="error")]
     # record() finds an earlier ingest of the same text or link itself, races included.

@@ -3,7 +3,8 @@ points in them (/move, /importance).
 
 The core checks the admin role before any of these run; the stores validate, audit and bump the
 content revision, so help, Telegram's menu and other processes follow. A topic's slug and
-aliases are commands, so the names of the fixed commands go along as reserved.
+aliases are commands, so the names of the fixed commands (and the words commands read as
+keywords) go along as reserved.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ async def _add(ctx: Context, rest: str) -> list[Reply]:
         return _usage(texts.TOPIC_ADD_USAGE)
     slug, title = parts
     topic = await ctx.store.topics.add_topic(
-        slug, title, ctx.incoming.actor, reserved=ctx.command_names
+        slug, title, ctx.incoming.actor, reserved=ctx.reserved_names
     )
     return [Reply.text(texts.TOPIC_ADDED.format(slug=topic.slug, title=topic.title))]
 
@@ -44,7 +45,7 @@ async def _rename(ctx: Context, rest: str) -> list[Reply]:
         return _usage(texts.TOPIC_RENAME_USAGE)
     title = parts[2] if len(parts) > 2 else None
     old, topic = await ctx.store.topics.rename_topic(
-        parts[0], parts[1], ctx.incoming.actor, reserved=ctx.command_names, title=title
+        parts[0], parts[1], ctx.incoming.actor, reserved=ctx.reserved_names, title=title
     )
     return [Reply.text(texts.TOPIC_RENAMED.format(old=old, slug=topic.slug))]
 
@@ -62,7 +63,7 @@ async def _alias(ctx: Context, rest: str) -> list[Reply]:
     if len(parts) < 2:
         return _usage(texts.TOPIC_ALIAS_USAGE)
     topic = await ctx.store.topics.add_alias(
-        parts[0], parts[1], ctx.incoming.actor, reserved=ctx.command_names
+        parts[0], parts[1], ctx.incoming.actor, reserved=ctx.reserved_names
     )
     return [Reply.text(texts.TOPIC_ALIASED.format(alias=topic.aliases[-1], slug=topic.slug))]
 
