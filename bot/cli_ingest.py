@@ -10,14 +10,21 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 from briefings.actors import Actor
 
+if TYPE_CHECKING:
+    from bot.core.ingest_args import Meta
+
 COMMANDS = ("ingest", "proposals", "approve", "reject")
 ACTOR = Actor.system("cli:operator")
 MAX_STDIN = 6 * 1024 * 1024
+WHAT_TO_INGEST = "give an article's file, a URL, or - for standard input"
+# The chat's sentences, pointing at the shell's commands instead of the chat's.
+UNKNOWN_PROPOSAL = "There is no proposal p{id}. briefbot proposals lists the pending ones."
+UNKNOWN_TOPIC = "There is no topic called {name}."
 
 
 def add_parsers(sub: Any) -> None:
@@ -48,10 +55,15 @@ def add_parsers(sub: Any) -> None:
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import build_app
 
+    # Checked before the database is even opened: a refused flag changes nothing.
+    flags = _flag_meta(args) if args.command == "ingest" else None
+    if isinstance(flags, str):
+        print(flags, file=sys.stderr)
+        return 2
     app = await build_app(settings)
     try:
-        if args.command == "ingest":
-            return await _ingest(app, args)
+        if flags is not None:  # ingest
+            return await _ingest(app, args, flags)
         if args.command == "proposals":
             return await _proposals(app, args.json)
         return await _decide(app, args)
@@ -78,7 +90,43 @@ async def _read(app: Any, source: str) -> tuple[bytes, str | None, str | None, s
     return await asyncio.to_thread(_read_file, Path(source))
 
 
+def _flag_meta(args: argparse.Namespace) -> Meta | str:
+    """--outlet, --title and --url checked and cleaned as a chat's outlet:, title: and url:
+    lines are (a javascript: link, a NUL or a value longer than its column are refused); a
+    sentence saying what is wrong when one is refused."""
+    from bot.core.ingest_args import ArgsError, Meta, meta_value
+
+    try:
+        return Meta(
+            outlet=meta_value("outlet", args.outlet or ""),
+            title=meta_value("title", args.title or ""),
+            published=args.date,
+            url=meta_value("url", args.url or ""),
+        )
+    except ArgsError as bad:
+        return str(bad)
+
+
+def _text_meta(
+    body: bytes, content_type: str | None, filename: str | None
+) -> tuple[Meta, bytes | str]:
+    """A text article's own outlet:, title:, date: and url: lines, read as /ingest reads them
+    after the command, and the article without them. An HTML page names itself: it is left
+    whole. Raises ArticleRejected (empty, binary, too long) or ArgsError (a bad line)."""
+    from bot.core.ingest_args import Meta, read_meta
+    from briefings.ingest.decode import decode, is_html
+    from briefings.ingest.types import ArticleInput
+
+    article = ArticleInput(body, content_type, filename)
+    text = decode(article)
+    if is_html(text, article):
+        return Meta(), body
+    return read_meta(text)
+
+
 def _read_file(path: Path) -> tuple[bytes, str | None, str | None, str | None] | str:
+    if path.is_dir():
+        return f"{path} is a folder, not a file: {WHAT_TO_INGEST}."
     if not path.is_file():
         return f"There is no file at {path}."
     if path.stat().st_size > MAX_STDIN:
@@ -86,30 +134,39 @@ def _read_file(path: Path) -> tuple[bytes, str | None, str | None, str | None] |
     return path.read_bytes(), None, path.name, None
 
 
-async def _ingest(app: Any, args: argparse.Namespace) -> int:
+async def _ingest(app: Any, args: argparse.Namespace, flags: Meta) -> int:
     from bot.core.handlers.ingest import already_sentence, rejection_sentence, run_pipeline
+    from bot.core.ingest_args import ArgsError, Meta
     from briefings.errors import ArticleRejected
-    from briefings.ingest import ArticleInput
+    from briefings.ingest.types import ArticleInput
 
     read = await _read(app, args.source)
     if isinstance(read, str):
         print(read, file=sys.stderr)
         return 1
     body, content_type, filename, url = read
-    article = ArticleInput(
-        body,
-        content_type,
-        filename,
-        url=args.url or url,
-        title=args.title,
-        outlet=args.outlet,
-        published=args.date,
-    )
     store = app.store
     try:
+        # A file or standard input may carry its metadata as a chat message does; a fetched
+        # page is left as the chat leaves it.
+        lines, article_body = (
+            _text_meta(body, content_type, filename) if url is None else (Meta(), body)
+        )
+        article = ArticleInput(
+            article_body,
+            content_type,
+            filename,
+            url=flags.url or lines.url or url,  # the command line wins over the file
+            title=flags.title or lines.title,
+            outlet=flags.outlet or lines.outlet,
+            published=flags.published or lines.published,
+        )
         result = await run_pipeline(store, article, app.core.reserved_names)
     except ArticleRejected as rejected:
         print(rejection_sentence(rejected), file=sys.stderr)
+        return 1
+    except ArgsError as bad:
+        print(bad, file=sys.stderr)
         return 1
     source = {"outlet": result.outlet, "headline": result.title, "url": result.url}
     source["published"] = result.published.isoformat() if result.published else None
@@ -223,13 +280,16 @@ async def _decide(app: Any, args: argparse.Namespace) -> int:
         if args.command == "approve":
             topic = getattr(args, "topic", None)
             if topic and catalog.topic(topic) is None:
-                print(f"There is no topic called {topic}.", file=sys.stderr)
+                print(UNKNOWN_TOPIC.format(name=topic), file=sys.stderr)
                 return 2
             decision = await proposals.approve(chosen.ids, ACTOR, topic)
         else:
             decision = await proposals.reject(chosen.ids, ACTOR)
-    except (UnknownProposal, UnknownTopic) as unknown:
-        print(f"Unknown: {unknown}.", file=sys.stderr)
+    except UnknownProposal as unknown:
+        print(UNKNOWN_PROPOSAL.format(id=unknown.proposal_id), file=sys.stderr)
+        return 1
+    except UnknownTopic as unknown:
+        print(UNKNOWN_TOPIC.format(name=unknown.name), file=sys.stderr)
         return 1
     print("\n".join(summary_lines(decision)) or "No pending proposals matched.")
     return 0

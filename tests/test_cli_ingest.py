@@ -122,3 +122,60 @@ def test_a_link_is_fetched_only_where_private_addresses_are_allowed(tmp_path: Pa
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_text_file_s_metadata_lines_are_read_as_in_a_chat(tmp_path: Path) -> None:
+    """They were part of the article: outlet "Unknown outlet", headline "outlet: Hanover..."."""
+    article = tmp_path / "hanover.txt"
+    lines = "outlet: Hanover \u202eLedger\ntitle: Putin lands in Hanoi\ndate: 2024-06-20\n\n"
+    article.write_text(lines + ARTICLE.read_text(encoding="utf-8"), encoding="utf-8")
+    shown = briefbot(tmp_path, "ingest", str(article), "--dry-run", "--json")
+    assert shown.returncode == 0, shown.stderr
+    document = json.loads(shown.stdout)
+    assert document["source"] == {
+        "outlet": "Hanover Ledger",
+        "headline": "Putin lands in Hanoi",
+        "url": None,
+        "published": "2024-06-20",
+    }
+    assert not any("outlet:" in p["text"] for p in document["proposals"])
+    # The command line's flags win over the file's lines.
+    flagged = briefbot(tmp_path, "ingest", str(article), "--outlet", "Desk", "--json")
+    assert flagged.returncode == 0, flagged.stderr
+    source = json.loads(flagged.stdout)["source"]
+    assert (source["outlet"], source["headline"]) == ("Desk", "Putin lands in Hanoi")
+
+
+def test_flags_are_checked_as_a_chat_checks_its_lines(tmp_path: Path) -> None:
+    """--url notaurl and javascript: were stored; long values were cut at the store."""
+    long_url = "https://news.example/" + "u" * 480
+    refused = {
+        ("--url", "notaurl"): "notaurl is not an http or https address.",
+        ("--url", "javascript:alert(1)"): "javascript:alert(1) is not an http or https address.",
+        ("--url", long_url): "The url is too long: it can be at most 500 characters.",
+        ("--outlet", "o" * 121): "The outlet is too long: it can be at most 120 characters.",
+        ("--title", "t" * 301): "The title is too long: it can be at most 300 characters.",
+    }
+    for flag, sentence in refused.items():
+        done = briefbot(tmp_path, "ingest", str(ARTICLE), *flag)
+        assert done.returncode == 2, (flag, done.stderr)
+        assert done.stderr.startswith(sentence), (flag, done.stderr)
+    bad_line = tmp_path / "bad.txt"
+    bad_line.write_text("url: notaurl\n" + ARTICLE.read_text(encoding="utf-8"), encoding="utf-8")
+    done = briefbot(tmp_path, "ingest", str(bad_line))
+    assert (done.returncode, done.stderr.strip()) == (1, "notaurl is not an http or https address.")
+    assert "No proposals are pending." in briefbot(tmp_path, "proposals").stdout
+
+
+def test_an_unknown_proposal_and_a_folder_are_said_plainly(tmp_path: Path) -> None:
+    unknown = briefbot(tmp_path, "approve", "999")
+    assert unknown.returncode == 1
+    assert unknown.stderr.strip() == (
+        "There is no proposal p999. briefbot proposals lists the pending ones."
+    )
+    folder = briefbot(tmp_path, "ingest", str(tmp_path))
+    assert folder.returncode == 1
+    assert folder.stderr.strip() == (
+        f"{tmp_path} is a folder, not a file: give an article's file, a URL, or - for "
+        "standard input."
+    )
