@@ -89,6 +89,11 @@ class Decision:
     rejected: tuple[int, ...] = ()  # proposal ids
     skipped: tuple[int, ...] = ()  # proposal ids not pending any more
     topics_created: tuple[str, ...] = ()
+    # New points that went elsewhere than proposed, because what was proposed was removed
+    # since the ingest: (point id, its topic, the removed topic it was meant for) ...
+    refiled: tuple[tuple[int, str, str], ...] = ()
+    # ... and (point id, the removed point it repeated): a new point, not a citation.
+    unfolded: tuple[tuple[int, int], ...] = ()
 
 
 def _view(p: Proposal) -> ProposalView:
@@ -200,6 +205,12 @@ async def revert_approval(session: AsyncSession, entry: AuditEntry, actor: Actor
             await withdraw(session, topic, actor)
             removed.append(slug)
     return Reverted(changed, removed)
+
+
+async def _removed(session: AsyncSession, point_id: int) -> bool:
+    """Whether a point a proposal repeats is gone (retracted) rather than already citing it."""
+    point = await session.get(KeyPoint, point_id)
+    return point is None or point.status != PUBLISHED
 
 
 class ProposalStore:
@@ -371,14 +382,19 @@ class ProposalStore:
             skipped: list[int] = []
             created: list[str] = []
             links: list[list[int]] = []
+            refiled: list[tuple[int, str, str]] = []
+            unfolded: list[tuple[int, int]] = []
             for proposal in chosen:
                 if proposal.status != ProposalStatus.PENDING:
                     skipped.append(proposal.id)
                     continue
-                repeats = override is None and proposal.corroborates is not None
-                cited = await self._cite(session, proposal, actor) if repeats else []
+                # The point it repeats, unless an admin chose a topic for it.
+                repeated = proposal.corroborates if override is None else None
+                cited = await self._cite(session, proposal, actor) if repeated is not None else []
                 if not cited:
-                    target = override or await self._topic_for(session, proposal, created)
+                    target, meant = override, None
+                    if target is None:
+                        target, meant = await self._topic_for(session, proposal, created)
                     point = new_point(
                         session,
                         target,
@@ -391,6 +407,10 @@ class ProposalStore:
                     await self._points.reindex(session, point)
                     proposal.point_id = point.id
                     published.append(point.id)
+                    if meant is not None:
+                        refiled.append((point.id, target.slug, meant))
+                    if repeated is not None and await _removed(session, repeated):
+                        unfolded.append((point.id, repeated))
                     if override is None and proposal.corroborates is None:
                         # Something new that also repeats a point: that point cites it too.
                         cited = await self._cite(session, proposal, actor)
@@ -413,6 +433,8 @@ class ProposalStore:
                 corroborated=tuple(dict.fromkeys(corroborated)),
                 skipped=tuple(skipped),
                 topics_created=tuple(created),
+                refiled=tuple(refiled),
+                unfolded=tuple(unfolded),
             )
 
     async def _cite(self, session: AsyncSession, proposal: Proposal, actor: Actor) -> list[int]:
@@ -443,18 +465,20 @@ class ProposalStore:
 
     async def _topic_for(
         self, session: AsyncSession, proposal: Proposal, created: list[str]
-    ) -> Topic:
-        """The proposal's topic; a suggested new topic is created on approval."""
+    ) -> tuple[Topic, str | None]:
+        """The proposal's topic; a suggested new topic is created on approval. With it, the
+        proposed topic when that was removed since the ingest and an alternative stands in,
+        so the approval can say where the point went instead."""
         if proposal.topic:
             try:
-                return await find_topic(session, proposal.topic)
+                return await find_topic(session, proposal.topic), None
             except UnknownTopic:
                 pass  # removed since the ingest: fall back to its alternatives
         for name in [proposal.new_topic_slug, *proposal.alternatives]:
             if not name:
                 continue
             try:
-                return await find_topic(session, name)
+                return await find_topic(session, name), proposal.topic
             except UnknownTopic:
                 if name != proposal.new_topic_slug:
                     continue
@@ -470,7 +494,7 @@ class ProposalStore:
             session.add(topic)
             await session.flush()
             created.append(name)
-            return topic
+            return topic, proposal.topic
         raise UnknownTopic(proposal.topic or "")
 
     async def reject(self, ids: Sequence[int] | None, actor: Actor) -> Decision:

@@ -446,3 +446,32 @@ async def test_metadata_over_its_column_is_refused_not_cut(
     counts = await store.row_counts()
     assert await ask(core, f"/ingest {lines}\n{RATIFICATION}") == expected
     assert await store.row_counts() == counts
+
+
+@pytest.mark.postgresql
+async def test_an_approval_says_when_a_topic_or_point_it_meant_was_removed(
+    core: Core, store: BriefingStore
+) -> None:
+    """Both were once told only as "Published 1 new point"."""
+    out = await ask(core, f"/ingest outlet: Test Wire\n{RATIFICATION}")
+    filed = re.search(r"^• p(\d+) /(\w+) .*\(or /(\w+)\)$", out, flags=re.MULTILINE)
+    fold = re.search(r"^• p(\d+) → #(\d+) ", out, flags=re.MULTILINE)
+    assert filed is not None, out
+    assert fold is not None, out
+    proposal, first, second = filed.groups()
+    assert first != second
+    assert "Removed topic" in await ask(core, f"/topic remove {first} --force")
+    approved = await ask(core, f"/approve {proposal}")
+    point = re.search(r"Published 1 new point: #(\d+)\.", approved)
+    assert point is not None, approved
+    refiled = texts.APPROVED_REFILED.format(id=point[1], slug=second, removed=first)
+    assert refiled in approved, approved
+
+    proposal, repeated = fold.groups()
+    if (await store.topics.catalog()).point(int(repeated)) is not None:
+        assert "Removed point" in await ask(core, f"/remove {repeated}")
+    approved = await ask(core, f"/approve {proposal}")
+    point = re.search(r"Published 1 new point: #(\d+)\.", approved)
+    assert point is not None, approved
+    assert texts.APPROVED_UNFOLDED.format(id=point[1], removed=repeated) in approved, approved
+    assert "as a source of" not in approved

@@ -112,6 +112,11 @@ def summary_lines(decision: Decision) -> list[str]:
         lines.append(
             texts.counted(texts.APPROVED_PUBLISHED, count=len(decision.published), ids=ids)
         )
+    # Where a point went instead of where it was proposed, and why (never silently).
+    for point_id, slug, removed in decision.refiled:
+        lines.append(texts.APPROVED_REFILED.format(id=point_id, slug=slug, removed=removed))
+    for point_id, removed_point in decision.unfolded:
+        lines.append(texts.APPROVED_UNFOLDED.format(id=point_id, removed=removed_point))
     if decision.corroborated:
         ids = ", ".join(f"#{i}" for i in decision.corroborated)
         lines.append(texts.counted(texts.APPROVED_CITED, count=len(decision.corroborated), ids=ids))
