@@ -68,26 +68,28 @@ async def is_undone(session: AsyncSession, entry_id: int) -> bool:
     return found is not None
 
 
-async def changes_after(
-    session: AsyncSession, entry: AuditEntry, actions: Sequence[str]
-) -> list[tuple[AuditEntry, bool]]:
-    """The changes among `actions` to the row `entry` changed, made after it, oldest first,
-    each with whether it has been undone."""
-    later = (
-        await session.scalars(
-            select(AuditEntry)
-            .where(
-                AuditEntry.entity == entry.entity,
-                AuditEntry.entity_id == entry.entity_id,
-                AuditEntry.action.in_(actions),
-                AuditEntry.id > entry.id,
-            )
-            .order_by(AuditEntry.id)
-        )
-    ).all()
-    ids = [e.id for e in later]
-    undone = set(await session.scalars(_undos().where(AuditEntry.entity_id.in_(ids))))
-    return [(e, e.id in undone) for e in later]
+async def later_entries(
+    session: AsyncSession,
+    after_id: int,
+    entity: str,
+    actions: Sequence[str],
+    entity_id: int | None = None,
+) -> list[AuditEntry]:
+    """The entries among `actions` on `entity` rows (the row `entity_id`, when given) made
+    after the entry `after_id`, oldest first."""
+    query = select(AuditEntry).where(
+        AuditEntry.entity == entity, AuditEntry.action.in_(actions), AuditEntry.id > after_id
+    )
+    if entity_id is not None:
+        query = query.where(AuditEntry.entity_id == entity_id)
+    return list((await session.scalars(query.order_by(AuditEntry.id))).all())
+
+
+async def undone_among(session: AsyncSession, ids: Sequence[int]) -> set[int]:
+    """Which of the entries `ids` have been undone."""
+    if not ids:
+        return set()
+    return {i for i in await session.scalars(_undos().where(AuditEntry.entity_id.in_(ids))) if i}
 
 
 def audit_view(entry: AuditEntry, entity_id: int | None = None) -> AuditView:

@@ -10,13 +10,15 @@ change starts from the latest version, and none is lost to a concurrent one."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import hashlib
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from briefings import audit
 from briefings.actors import Actor
@@ -29,7 +31,16 @@ from briefings.errors import (
     UndoConflict,
     UnknownPoint,
 )
-from briefings.models import PUBLISHED, RETRACTED, AuditEntry, KeyPoint, Source, Topic, utcnow
+from briefings.models import (
+    PUBLISHED,
+    RETRACTED,
+    AuditEntry,
+    KeyPoint,
+    PointContent,
+    Source,
+    Topic,
+    utcnow,
+)
 from briefings.search import SearchIndex
 from briefings.text_rules import clean_point_text
 from briefings.topics import (
@@ -60,6 +71,26 @@ def snapshot(p: KeyPoint) -> dict[str, Any]:
     }
 
 
+def fingerprint(point: KeyPoint) -> str | None:
+    """What readers see of the point: its text and the sources it cites; None while it is not
+    published. (The copy in migration 0008 must give the same value.)"""
+    if point.status != PUBLISHED:
+        return None
+    # Source keys, not ids: a source loaded with its points has no id until it is flushed.
+    cited = "\x1f".join(sorted(s.key for s in point.sources))
+    return hashlib.sha256(f"{point.text}\x00{cited}".encode()).hexdigest()
+
+
+def _record_content(session: Session, point: KeyPoint, since: dt.datetime) -> None:
+    """After a change: a PointContent row when what readers see of the point changed, so a
+    `changes` digest can tell what the point looked like at a chat's last digest."""
+    now = fingerprint(point)
+    if point.fingerprint == now:
+        return  # importance, topic or version only: nothing a reader sees
+    point.fingerprint = now
+    session.add(PointContent(point=point, since=since, fingerprint=now))
+
+
 def new_point(
     session: AsyncSession,
     topic: Topic,
@@ -70,25 +101,68 @@ def new_point(
     sources: Sequence[Source] = (),
     key: str | None = None,
 ) -> KeyPoint:
+    now = utcnow()
     point = KeyPoint(
         key=key,
         topic=topic,
         text=text,
         importance=max(1, min(5, importance)),
         status=PUBLISHED,
+        created_at=now,
+        updated_at=now,
         created_by=actor.display,
         updated_by=actor.display,
         sources=list(sources),
     )
     session.add(point)
+    _record_content(session.sync_session, point, now)
     return point
 
 
 def stamp(point: KeyPoint, actor: Actor) -> None:
-    """Every change to a point makes a new version, by this actor, now."""
+    """Every change to a point makes a new version, by this actor, now. Called once the change
+    is made (the point's sources loaded, as every writer here loads them)."""
     point.version += 1
     point.updated_at = utcnow()
     point.updated_by = actor.display
+    session = object_session(point)
+    assert session is not None, "a point is changed inside a session"
+    _record_content(session, point, point.updated_at)
+
+
+def approval_links(entry: AuditEntry, point_id: int) -> int:
+    """How many citations the approval `entry` added to the point: one new version each."""
+    return sum(int(p) == point_id for p, _ in (entry.after or {}).get("links", []))
+
+
+async def changed_since(
+    session: AsyncSession, point: KeyPoint, after_id: int, recorded: Any
+) -> str | None:
+    """Who changed `point` after the audit entry `after_id`, or None when every later change
+    has been undone by its author, so taking back that entry's change loses nobody's work.
+    `recorded` is the point's version right after that entry (None: not recorded).
+
+    The one rule for /undo of a point change and of an approval. Later changes are the
+    point's audited changes and the approvals that cited it (an approval changes the points
+    it cites without an entry per point); each one, and each undo of it, made its own
+    versions."""
+    changes = await audit.later_entries(session, after_id, "point", UNDOABLE, point.id)
+    approvals = [
+        e
+        for e in await audit.later_entries(session, after_id, APPROVAL, ("approve",))
+        if approval_links(e, point.id)
+    ]
+    later = sorted([*changes, *approvals], key=lambda e: e.id)
+    undone = await audit.undone_among(session, [e.id for e in later])
+    standing = [e for e in later if e.id not in undone]
+    if standing:
+        return standing[-1].actor
+    # Any other version came from a change /undo never takes back (a topic's forced removal)
+    # or from a writer that does not audit each point: the point says who changed it last.
+    made = len(changes) + sum(approval_links(e, point.id) for e in approvals)
+    if recorded is not None and point.version != int(recorded) + 2 * made:
+        return point.updated_by
+    return None
 
 
 class _UndoneMeanwhile(Exception):
@@ -201,7 +275,8 @@ class PointStore:
                 raise NothingToUndo()
             if await audit.is_undone(session, entry.id):
                 raise _UndoneMeanwhile()
-            changed_by = await self._changed_since(session, entry, point)
+            recorded = (entry.after or {}).get("version")
+            changed_by = await changed_since(session, point, entry.id, recorded)
             if changed_by is not None:
                 raise UndoConflict(point.id, entry.action, changed_by)
             before = snapshot(point)
@@ -328,19 +403,3 @@ class PointStore:
             .order_by(AuditEntry.id.desc())
             .limit(1)
         )
-
-    async def _changed_since(
-        self, session: AsyncSession, entry: AuditEntry, point: KeyPoint
-    ) -> str | None:
-        """Who changed the point after `entry`, or None when every later change has been undone
-        by its author (so reverting `entry` loses nobody's work)."""
-        later = await audit.changes_after(session, entry, UNDOABLE)
-        standing = [e for e, undone in later if not undone]
-        if standing:
-            return standing[-1].actor
-        # Each change since and its undo made one version each: any other version was made by
-        # a writer that does not audit each point, and the point says who changed it last.
-        recorded = (entry.after or {}).get("version")
-        if recorded is not None and point.version != int(recorded) + 2 * len(later):
-            return point.updated_by
-        return None

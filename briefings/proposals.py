@@ -14,6 +14,7 @@ import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -36,7 +37,7 @@ from briefings.models import (
     Topic,
     utcnow,
 )
-from briefings.points import PointStore, new_point, stamp
+from briefings.points import PointStore, changed_since, new_point, stamp
 from briefings.text_rules import clean_line, clean_point_text
 from briefings.topics import (
     LIVE,
@@ -146,6 +147,15 @@ class Reverted:
     topics_removed: list[str]
 
 
+async def _versions(session: AsyncSession, point_ids: list[int]) -> dict[str, int]:
+    """The points' versions now, keyed by id (as JSON keys are strings)."""
+    await session.flush()
+    rows = await session.execute(
+        select(KeyPoint.id, KeyPoint.version).where(KeyPoint.id.in_(set(point_ids)))
+    )
+    return {str(point_id): version for point_id, version in rows}
+
+
 async def revert_rejection(session: AsyncSession, entry: AuditEntry) -> None:
     """In /undo's transaction: the proposals a rejection dropped are pending again."""
     ids = decided_ids(entry)
@@ -156,28 +166,39 @@ async def revert_rejection(session: AsyncSession, entry: AuditEntry) -> None:
     await session.flush()
 
 
+def _version_after(after: dict[str, Any], point_id: int, published: list[int]) -> int | None:
+    """The point's version right after the approval. Approvals recorded before versions were
+    kept: a point it published was new (version 1); a point it cited is not known."""
+    recorded = after.get("versions", {}).get(str(point_id))
+    if recorded is not None:
+        return int(recorded)
+    return 1 if point_id in published else None
+
+
 async def revert_approval(session: AsyncSession, entry: AuditEntry, actor: Actor) -> Reverted:
     """In /undo's transaction: takes an approval back whole. Its new points are retracted, the
     article stops being a source of the points it corroborated, the proposals are pending
     again, and a topic it created goes again while nothing else was filed or named in it.
-    Refused (UndoConflict) when someone changed a point it published since."""
+    Refused (UndoConflict) when a point it published or cited has a change since that its
+    author has not undone (the same rule as /undo of an /edit: briefings.points.changed_since)."""
     after = entry.after or {}
     published = [int(i) for i in after.get("published", [])]
     links = [(int(p), int(s)) for p, s in after.get("links", [])]
-    ids = sorted({*published, *(p for p, _ in links)})
     points = {
         p.id: p
         for p in await session.scalars(
             select(KeyPoint)
             .options(selectinload(KeyPoint.sources))
-            .where(KeyPoint.id.in_(ids))
+            .where(KeyPoint.id.in_(sorted({*published, *(p for p, _ in links)})))
+            .order_by(KeyPoint.id)
             .with_for_update()
         )
     }
-    for point_id in published:
-        point = points.get(point_id)
-        if point is not None and (point.version != 1 or point.status != PUBLISHED):
-            raise UndoConflict(point.id, "approval", point.updated_by)
+    for row in points.values():
+        recorded = _version_after(after, row.id, published)
+        changed_by = await changed_since(session, row, entry.id, recorded)
+        if changed_by is not None:
+            raise UndoConflict(row.id, "approval", changed_by)
     changed = []
     for point_id in published:
         if (point := points.get(point_id)) is not None:
@@ -425,6 +446,8 @@ class ProposalStore:
                     "published": published,
                     "links": links,
                     "topics_created": created,
+                    # What /undo compares with: a version beyond these is a later change.
+                    "versions": await _versions(session, [*published, *corroborated]),
                 }
                 audit.record(session, actor, "approve", "proposals", None, None, after)
                 await bump_revision(session)
