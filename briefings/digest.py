@@ -1,5 +1,12 @@
 """What a digest contains: every topic (mode "full"), or what changed since a chat's last
-digest (mode "changes"), most important first."""
+digest (mode "changes"), most important first.
+
+"Changed" means what readers see: a point is in a `changes` digest when it is new, or its
+text or sources differ from what they were at the chat's last digest. A change taken back
+since (an /undo, an edit written back, a removal undone) is not news, and neither is an
+importance change or a move: readers already have the point's words and sources, and a move
+only files them elsewhere (so a chat following some topics is not told of a point moved into
+one of them)."""
 
 from __future__ import annotations
 
@@ -25,6 +32,14 @@ class Digest:
     @property
     def point_count(self) -> int:
         return sum(len(points) for _, points in self.topics)
+
+
+def _news(point: PointView, since: dt.datetime) -> bool:
+    """Whether readers saw something else of the point at `since`, or nothing (not
+    published then); its current fingerprint is its latest."""
+    if not point.history:
+        return True  # no record of it before now: it is new
+    return point.fingerprint_at(since) != point.history[-1][1]
 
 
 def compose(
@@ -53,7 +68,7 @@ def compose(
                 continue
             if newest is None or changed > newest:
                 newest = changed
-            if full or (since is not None and changed > as_utc(since)):
+            if full or (since is not None and _news(point, as_utc(since))):
                 points.append(point)
         if points:
             chosen.append((topic, tuple(points)))

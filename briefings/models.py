@@ -102,9 +102,30 @@ class KeyPoint(Base):
     )
     created_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH), default="seed")
     updated_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH), default="seed")
+    # What readers see of the point (text and sources; None while not published), as its
+    # latest PointContent row records it: a change that leaves this alone records no row.
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
 
     topic: Mapped[Topic] = relationship(back_populates="points")
     sources: Mapped[list[Source]] = relationship(secondary=point_sources, order_by=Source.id)
+
+
+class PointContent(Base):
+    """From `since` on, what readers saw of a point had this fingerprint (None: not published).
+    A `changes` digest compares a point's fingerprint now with the one at the chat's last
+    digest, so a change taken back since (an /undo, an edit written back) is not news, and
+    neither is a change readers do not see (importance, a move)."""
+
+    __tablename__ = "point_contents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    point_id: Mapped[int] = mapped_column(
+        ForeignKey("key_points.id", ondelete="CASCADE"), index=True
+    )
+    since: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+
+    point: Mapped[KeyPoint] = relationship()
 
 
 class ProposalStatus(StrEnum):

@@ -10,6 +10,7 @@ at once and other processes on the same database see them within `cache_ttl` sec
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable
 from contextlib import asynccontextmanager
@@ -32,7 +33,16 @@ from briefings.errors import (
     UnknownTopic,
 )
 from briefings.loader import SourceData, TopicData
-from briefings.models import PUBLISHED, RETRACTED, KeyPoint, Source, StoreMeta, Topic
+from briefings.models import (
+    PUBLISHED,
+    RETRACTED,
+    KeyPoint,
+    PointContent,
+    Source,
+    StoreMeta,
+    Topic,
+)
+from briefings.schedule import as_utc
 from briefings.search import SearchIndex, query_words
 from briefings.text_rules import SLUG, check_slug, clean_title
 from briefings.views import Catalog, PointView, SearchHit, SourceView, TopicView
@@ -86,7 +96,9 @@ def source_view(s: Source) -> SourceView:
     return SourceView(s.id, s.key, s.outlet, s.headline, s.url, s.published)
 
 
-def point_view(p: KeyPoint, slug: str) -> PointView:
+def point_view(
+    p: KeyPoint, slug: str, history: tuple[tuple[dt.datetime, str | None], ...] = ()
+) -> PointView:
     return PointView(
         id=p.id,
         topic_slug=slug,
@@ -97,7 +109,25 @@ def point_view(p: KeyPoint, slug: str) -> PointView:
         updated_at=p.updated_at,
         updated_by=p.updated_by,
         sources=tuple(source_view(s) for s in p.sources),
+        history=history,
     )
+
+
+async def _histories(
+    session: AsyncSession,
+) -> dict[int, tuple[tuple[dt.datetime, str | None], ...]]:
+    """Every published point's PointContent rows, oldest first, in one query: a `changes`
+    digest for each of thousands of chats then compares in memory."""
+    rows = await session.execute(
+        select(PointContent.point_id, PointContent.since, PointContent.fingerprint)
+        .join(KeyPoint, KeyPoint.id == PointContent.point_id)
+        .where(KeyPoint.status == PUBLISHED)
+        .order_by(PointContent.point_id, PointContent.since, PointContent.id)
+    )
+    found: dict[int, list[tuple[dt.datetime, str | None]]] = {}
+    for point_id, since, fingerprint in rows:
+        found.setdefault(point_id, []).append((as_utc(since), fingerprint))
+    return {point_id: tuple(marks) for point_id, marks in found.items()}
 
 
 async def bump_revision(session: AsyncSession) -> None:
@@ -270,6 +300,7 @@ class TopicStore:
             )
         ).all()
         sources = (await session.scalars(select(Source).order_by(Source.id))).all()
+        history = await _histories(session)
         by_topic: dict[int, list[KeyPoint]] = {}
         slugs = {t.id: t.slug for t in topics}
         for p in points:
@@ -282,7 +313,10 @@ class TopicStore:
                 description=t.description,
                 aliases=tuple(t.aliases),
                 position=t.position,
-                points=tuple(point_view(p, slugs[t.id]) for p in by_topic.get(t.id, [])),
+                points=tuple(
+                    point_view(p, slugs[t.id], history.get(p.id, ()))
+                    for p in by_topic.get(t.id, [])
+                ),
             )
             for t in topics
         )

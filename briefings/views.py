@@ -28,10 +28,24 @@ class PointView:
     updated_at: dt.datetime
     updated_by: str
     sources: tuple[SourceView, ...]
+    # (since, fingerprint) of what readers saw of the point, oldest first (fingerprint None:
+    # not published then); what a `changes` digest compares. Filled in the catalog only.
+    history: tuple[tuple[dt.datetime, str | None], ...] = field(
+        default=(), repr=False, compare=False
+    )
 
     @property
     def corroborated(self) -> bool:
         return len(self.sources) > 1
+
+    def fingerprint_at(self, moment: dt.datetime) -> str | None:
+        """What readers saw of the point at `moment` (UTC): None if it was not published."""
+        seen = None
+        for since, fingerprint in self.history:
+            if since > moment:
+                break
+            seen = fingerprint
+        return seen
 
 
 @dataclass(frozen=True)
