@@ -23,6 +23,7 @@ from briefings.models import (
     AuditEntry,
     Chat,
     KeyPoint,
+    PointContent,
     Proposal,
     Source,
     StoreMeta,
@@ -76,7 +77,18 @@ class BriefingStore:
         """How many rows each table holds; what tests compare to prove nothing changed."""
         counts: dict[str, int] = {}
         async with AsyncSession(self.engine) as session:
-            for model in (Topic, Source, KeyPoint, Proposal, Admin, AuditEntry, Chat, StoreMeta):
+            models = (
+                Topic,
+                Source,
+                KeyPoint,
+                PointContent,
+                Proposal,
+                Admin,
+                AuditEntry,
+                Chat,
+                StoreMeta,
+            )
+            for model in models:
                 counts[model.__tablename__] = int(
                     await session.scalar(select(func.count()).select_from(model)) or 0
                 )

@@ -25,7 +25,7 @@ def test_export_import_replace_and_backup(tmp_path: Path) -> None:
     assert briefbot(["seed"], tmp_path).returncode == 0
     exported = briefbot(["export", "all.json"], tmp_path)
     assert exported.returncode == 0, exported.stderr
-    assert exported.stdout.startswith(f"Exported 238 rows from sqlite+aiosqlite:///{tmp_path}")
+    assert exported.stdout.startswith(f"Exported 318 rows from sqlite+aiosqlite:///{tmp_path}")
     assert re.search(r"^  key_points +80$", exported.stdout, re.MULTILINE)
 
     other = {"DATABASE_URL": f"sqlite:///{tmp_path / 'other.db'}"}
@@ -33,7 +33,7 @@ def test_export_import_replace_and_backup(tmp_path: Path) -> None:
     assert imported.returncode == 0, imported.stderr
     revision = head_revision()
     assert imported.stdout.startswith(
-        f"Imported 238 rows from all.json (schema revision {revision})"
+        f"Imported 318 rows from all.json (schema revision {revision})"
     )
 
     again = briefbot(["import", "all.json"], tmp_path, env=other)
@@ -44,7 +44,7 @@ def test_export_import_replace_and_backup(tmp_path: Path) -> None:
     assert again.stderr.count("\n") == 1
     replaced = briefbot(["import", "--replace", "all.json"], tmp_path, env=other)
     assert replaced.returncode == 0, replaced.stderr
-    assert ", replacing 238 rows:" in replaced.stdout
+    assert ", replacing 318 rows:" in replaced.stdout
 
     copied = briefbot(["backup", "copy.db"], tmp_path, env=other)
     assert copied.returncode == 0, copied.stderr

@@ -78,7 +78,9 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("key_points") as batch:
-        batch.drop_column("fingerprint")
     op.drop_index(op.f("ix_point_contents_point_id"), table_name="point_contents")
     op.drop_table("point_contents")
+    # ALTER TABLE ... DROP COLUMN in place (SQLite has it since 3.35), not a batch copy: a
+    # copy drops the old key_points, which on SQLite deletes point_sources' rows through
+    # their ON DELETE CASCADE and clears proposals.point_id through its SET NULL.
+    op.drop_column("key_points", "fingerprint")
