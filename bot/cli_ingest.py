@@ -135,7 +135,12 @@ def _read_file(path: Path) -> tuple[bytes, str | None, str | None, str | None] |
 
 
 async def _ingest(app: Any, args: argparse.Namespace, flags: Meta) -> int:
-    from bot.core.handlers.ingest import already_sentence, rejection_sentence, run_pipeline
+    from bot.core.handlers.ingest import (
+        already_sentence,
+        copy_sentence,
+        rejection_sentence,
+        run_pipeline,
+    )
     from bot.core.ingest_args import ArgsError, Meta
     from briefings.errors import ArticleRejected
     from briefings.ingest.types import ArticleInput
@@ -190,10 +195,13 @@ async def _ingest(app: Any, args: argparse.Namespace, flags: Meta) -> int:
     if recorded.already and not args.json:
         print(already_sentence(recorded))
         return 0
+    if recorded.copied and not args.json:
+        print(copy_sentence(recorded))
     views = [_view_item(p) for p in recorded.proposals]
     if args.approve and recorded.proposals and not recorded.already:
         await store.proposals.approve([p.id for p in recorded.proposals], ACTOR)
-    return _show(args.json, {**source, "already": recorded.already}, views, dry_run=False)
+    shown = {**source, "already": recorded.already, "copied": recorded.copied}
+    return _show(args.json, shown, views, dry_run=False)
 
 
 def _item(

@@ -144,6 +144,9 @@ class Proposal(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)  # order in the review list: best first
     text: Mapped[str] = mapped_column(Text)
+    # The text's hash, case, quotes and spacing aside (proposals.text_key): an article that is
+    # mostly one ingested before is found by the statements they share.
+    text_key: Mapped[str | None] = mapped_column(String(16), index=True)
     topic: Mapped[str | None] = mapped_column(String(32))  # an existing topic's slug
     alternatives: Mapped[list[str]] = mapped_column(default=list)
     new_topic_slug: Mapped[str | None] = mapped_column(String(32))

@@ -13,7 +13,7 @@ import hashlib
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -26,6 +26,7 @@ from briefings.actors import Actor
 from briefings.db import write_transaction, writer
 from briefings.errors import UndoConflict, UnknownProposal, UnknownTopic
 from briefings.ingest.types import IngestResult, PendingDoc, ProposalDraft
+from briefings.ingest.words import fold
 from briefings.models import (
     PUBLISHED,
     RETRACTED,
@@ -52,6 +53,11 @@ from briefings.topics import (
 from briefings.views import SourceView
 
 MAX_OUTLET, MAX_HEADLINE, MAX_URL = 120, 300, 500
+# An article sharing this share of its statements with one recorded before (and two at least)
+# is a copy of it: a wire story's update, or the same report in another outlet, shares nearly
+# all; two reports of one event share a quoted sentence or two.
+NEAR_COPY_SHARE = 0.5
+NEAR_COPY_MIN = 2
 
 
 @dataclass(frozen=True)
@@ -72,13 +78,16 @@ class ProposalView:
 
 @dataclass(frozen=True)
 class Ingested:
-    """What an ingest recorded, or (`already`) what an earlier ingest of it left."""
+    """What an ingest recorded, or (`already`) what an earlier ingest of it left. `copied`
+    counts the statements an article mostly ingested before shares with it (its new ones
+    were added to that source)."""
 
     source: SourceView
     proposals: tuple[ProposalView, ...]
     already: bool = False
     approved: int = 0
     rejected: int = 0
+    copied: int = 0
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,12 @@ def source_key(outlet: str | None, published: dt.date | None, fingerprint: str) 
     stem = re.sub(r"[^a-z0-9]+", "-", (outlet or "article").casefold()).strip("-")[:32] or "article"
     day = f"-{published:%m%d}" if published else ""
     return f"{stem}{day}-{fingerprint[:6]}"
+
+
+def text_key(text: str) -> str:
+    """A statement's hash, case, quotes and spacing aside: the same sentence in two copies of
+    an article has the same key."""
+    return hashlib.sha256(fold(text).encode("utf-8")).hexdigest()[:16]
 
 
 def url_key(url: str) -> str:
@@ -289,7 +304,36 @@ class ProposalStore:
                 return None
             return await self._summary(session, source, already=True)
 
-    async def _summary(self, session: AsyncSession, source: Source, already: bool) -> Ingested:
+    async def _copied_source(
+        self, session: AsyncSession, keys: Sequence[str]
+    ) -> tuple[Source, set[str]] | None:
+        """The earlier source that holds NEAR_COPY_SHARE of these statements or more (a wire
+        story's update, the same report in another outlet), with every statement key it has;
+        None when the article is its own."""
+        wanted = set(keys)
+        shared = func.count(func.distinct(Proposal.text_key))
+        best = (
+            await session.execute(
+                select(Proposal.source_id, shared)
+                .where(Proposal.text_key.in_(wanted))
+                .group_by(Proposal.source_id)
+                .order_by(shared.desc(), Proposal.source_id)
+                .limit(1)
+            )
+        ).first()
+        if best is None or best[1] < max(NEAR_COPY_MIN, NEAR_COPY_SHARE * len(wanted)):
+            return None
+        source = await session.get(Source, best[0])
+        if source is None:
+            return None
+        known = await session.scalars(
+            select(Proposal.text_key).where(Proposal.source_id == source.id)
+        )
+        return source, {key for key in known if key}
+
+    async def _summary(
+        self, session: AsyncSession, source: Source, already: bool, copied: int = 0
+    ) -> Ingested:
         rows = (
             await session.scalars(
                 select(Proposal)
@@ -304,13 +348,16 @@ class ProposalStore:
             already=already,
             approved=sum(p.status == ProposalStatus.APPROVED for p in rows),
             rejected=sum(p.status == ProposalStatus.REJECTED for p in rows),
+            copied=copied,
         )
 
     # ----- writing -------------------------------------------------------------------------
 
     async def record(self, result: IngestResult, actor: Actor) -> Ingested:
         """Stores the article as a source and its drafts as pending proposals. The same text
-        or URL recorded twice (even by two processes at once) is one source."""
+        or URL recorded twice (even by two processes at once) is one source, and so is an
+        article that is mostly one recorded before: only its new statements are added, to
+        that source, so that a copy never counts as a second, corroborating source."""
         earlier = await self.already_ingested(result.fingerprint, result.url)
         if earlier is not None:
             return earlier
@@ -319,8 +366,14 @@ class ProposalStore:
         outlet = (clean_line(result.outlet or "") or "Unknown outlet")[:MAX_OUTLET]
         headline = (clean_line(result.title or "") or "Untitled article")[:MAX_HEADLINE]
         url = clean_line(result.url or "")[:MAX_URL] or None
+        keys = [text_key(draft.text) for draft in result.proposals]
         try:
             async with self._write() as session:
+                # Inside the catalog lock (_write): two copies recorded at once take turns, and
+                # the second finds what the first added.
+                copied = await self._copied_source(session, keys)
+                if copied is not None:
+                    return await self._add_to(session, *copied, result, keys, actor)
                 source = Source(
                     key=source_key(result.outlet, result.published, result.fingerprint),
                     outlet=outlet,
@@ -347,6 +400,36 @@ class ProposalStore:
                 raise
             return found
 
+    async def _add_to(
+        self,
+        session: AsyncSession,
+        source: Source,
+        known: set[str],
+        result: IngestResult,
+        keys: Sequence[str],
+        actor: Actor,
+    ) -> Ingested:
+        """Adds the statements of a copy of `source` that it does not have yet, after its own
+        in the review order; nothing at all when it has every one."""
+        fresh = {key: draft for key, draft in zip(keys, result.proposals, strict=True)}
+        new = [draft for key, draft in fresh.items() if key not in known]
+        copied = len(fresh) - len(new)
+        if not new:
+            return await self._summary(session, source, already=True, copied=copied)
+        last = await session.scalar(
+            select(func.max(Proposal.position)).where(Proposal.source_id == source.id)
+        )
+        start = (last or 0) + 1
+        rows = [self._proposal(source, start + n, d, actor) for n, d in enumerate(new)]
+        session.add_all(rows)
+        await session.flush()
+        after = {"source": source.key, "proposals": [p.id for p in rows], "copied": copied}
+        audit.record(session, actor, "ingest", "source", source.id, None, after)
+        summary = await self._summary(session, source, already=False, copied=copied)
+        # The review list holds what this copy added, not what the source still has pending.
+        added = {p.id for p in rows}
+        return replace(summary, proposals=tuple(p for p in summary.proposals if p.id in added))
+
     def _proposal(
         self, source: Source, position: int, draft: ProposalDraft, actor: Actor
     ) -> Proposal:
@@ -354,6 +437,7 @@ class ProposalStore:
             source=source,
             position=position,
             text=draft.text,
+            text_key=text_key(draft.text),
             topic=draft.topic,
             alternatives=list(draft.topic_alternatives),
             new_topic_slug=draft.new_topic.slug if draft.new_topic else None,

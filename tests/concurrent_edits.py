@@ -1,12 +1,14 @@
 """A helper process for tests/test_concurrent_edits.py and test_concurrent_approvals.py: edits
 one point, undoes one person's changes, removes a topic with its points, grants an admin,
-subscribes a chat, or approves or rejects the pending proposals, against a shared database. It
+subscribes a chat, approves or rejects the pending proposals, or records a copy of an ingested
+article, against a shared database. It
 says "ready" once connected, starts when a line arrives on stdin (so two processes start
 together), and prints what happened as JSON, with when it started and finished its work."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import sys
 import time
@@ -15,6 +17,7 @@ from collections import Counter
 from briefings.actors import Actor
 from briefings.db import create_engine
 from briefings.errors import NothingToUndo, UndoConflict, UnknownPoint
+from briefings.ingest.types import IngestResult
 from briefings.schedule import Schedule
 from briefings.store import BriefingStore
 from briefings.subscriptions import SubscriptionRequest, SubscriptionStore
@@ -33,6 +36,8 @@ async def run(url: str, job: str, point_id: int, count: int, user: str, name: st
         await decide(store, job, actor, outcome)
     elif job in ("grant", "subscribe", "remove-topic"):
         await change_settings(store, job, point_id, count, actor, outcome)
+    elif job == "record-copy":
+        await record_copy(store, actor, name, outcome)
     for n in range(count if job in ("edit", "undo") else 0):
         if job == "edit":
             try:
@@ -94,6 +99,25 @@ async def decide(store: BriefingStore, job: str, actor: Actor, outcome: Counter[
         outcome["rejected"] += len(decision.rejected)
         outcome["skipped"] += len(decision.skipped)
         outcome["topics_created"] += len(decision.topics_created)
+
+
+async def record_copy(store: BriefingStore, actor: Actor, name: str, outcome: Counter[str]) -> None:
+    """record-copy: records a copy of the first article test_concurrent_approvals records,
+    under a text of its own (its fingerprint is `name`'s), with one statement more."""
+    from tests.test_concurrent_approvals import NEW_POINTS_PER_ARTICLE, draft
+
+    drafts = [
+        draft(f"Article 0 reports new fact number {k} about the visit.", ("treaty", "arms")[k % 2])
+        for k in range(NEW_POINTS_PER_ARTICLE)
+    ]
+    drafts.append(draft("Article 0, updated, adds a late reaction from Seoul."))
+    fingerprint = hashlib.sha256(name.encode()).hexdigest()
+    result = IngestResult(
+        f"Reprint by {name}", name, None, None, "text", fingerprint, tuple(drafts)
+    )
+    recorded = await store.proposals.record(result, actor)
+    outcome["already" if recorded.already else "added"] += len(recorded.proposals) or 1
+    outcome["copied"] += recorded.copied
 
 
 if __name__ == "__main__":

@@ -213,6 +213,11 @@ INGEST_ALREADY = (
 INGEST_NOTHING_NEW = "Source {key} is recorded, but I found no new key points in it to propose."
 INGEST_TITLE = "Proposed from {outlet}"
 INGEST_INTRO = "{headline}: {count} proposal{s}, most important first."
+INGEST_COPY = (
+    "Most of it is source {key} ({headline}) again: {copied} of its statements were proposed"
+    " from that one already. Only what is new is proposed, cited to that source, so a copy"
+    " never counts as a second source."
+)
 INGEST_UNRELATED = (
     "It shares next to nothing with the briefing's topics, so its proposals make a new topic,"
     " /{slug}; approve the ones that belong, or reject them all."

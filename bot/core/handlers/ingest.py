@@ -125,6 +125,13 @@ def already_sentence(earlier: Ingested) -> str:
     )
 
 
+def copy_sentence(recorded: Ingested) -> str:
+    """An article that is mostly one ingested before: what it shares and where the rest went."""
+    return texts.INGEST_COPY.format(
+        key=recorded.source.key, headline=recorded.source.headline, copied=recorded.copied
+    )
+
+
 # A replied message this short that holds one link shares the link ("Worth a read:
 # https://..."); a longer one is the article itself, links and all.
 SHARED_LINK_WORDS = 40
@@ -170,6 +177,8 @@ async def ingest(ctx: Context) -> list[Reply]:
     intro = texts.counted(
         texts.INGEST_INTRO, headline=recorded.source.headline, count=len(recorded.proposals)
     )
+    if recorded.copied:
+        intro = f"{intro} {copy_sentence(recorded)}"
     suggested = [p.new_topic.slug for p in result.proposals if p.new_topic]
     if result.unrelated and suggested:
         intro = f"{intro} {texts.INGEST_UNRELATED.format(slug=suggested[0])}"
