@@ -496,7 +496,12 @@ class ProposalStore:
                 # The point it repeats, unless an admin chose a topic for it.
                 repeated = proposal.corroborates if override is None else None
                 cited = await self._cite(session, proposal, actor) if repeated is not None else []
-                if not cited:
+                if repeated is not None and not cited and not await _removed(session, repeated):
+                    # Its point cites the article already: another of the article's statements
+                    # said the same and was approved first. Nothing to add, least of all a copy
+                    # of the point; no link either, so undoing this approval keeps that one's.
+                    corroborated.append(repeated)
+                elif not cited:
                     target, meant = override, None
                     if target is None:
                         target, meant = await self._topic_for(session, proposal, created)

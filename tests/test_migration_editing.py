@@ -1,17 +1,17 @@
 """Migration 0003 on a database that already has data: audit entries get their actor's id
-import pytest
 from the actor strings written so far, and widening the name columns keeps every row (and, on
-
-pytestmark = pytest.mark.postgresql
 SQLite, every point's sources, which a table copy would otherwise cascade away)."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from briefings.actors import Actor
 from briefings.db import create_engine, downgrade, migrate
 from briefings.store import BriefingStore
+
+pytestmark = pytest.mark.postgresql
 
 LONG_NAME = "telegram:5 (" + "N" * 140 + ")"  # fits after 0003, not before
 OLD_ACTORS = {
