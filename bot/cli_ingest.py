@@ -195,8 +195,17 @@ async def _ingest(app: Any, args: argparse.Namespace, flags: Meta) -> int:
     if recorded.already and not args.json:
         print(already_sentence(recorded))
         return 0
-    if recorded.copied and not args.json:
-        print(copy_sentence(recorded))
+    if recorded.copied:
+        # A copy went to the source it copies: that one is shown, not what this page says.
+        earlier = recorded.source
+        source["outlet"], source["headline"], source["url"] = (
+            earlier.outlet,
+            earlier.headline,
+            earlier.url,
+        )
+        source["published"] = earlier.published.isoformat() if earlier.published else None
+        if not args.json:
+            print(copy_sentence(recorded))
     views = [_view_item(p) for p in recorded.proposals]
     if args.approve and recorded.proposals and not recorded.already:
         await store.proposals.approve([p.id for p in recorded.proposals], ACTOR)

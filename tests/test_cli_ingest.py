@@ -179,3 +179,20 @@ def test_an_unknown_proposal_and_a_folder_are_said_plainly(tmp_path: Path) -> No
         f"{tmp_path} is a folder, not a file: give an article's file, a URL, or - for "
         "standard input."
     )
+
+
+def test_a_copy_is_shown_as_the_source_it_copies(tmp_path: Path) -> None:
+    first = briefbot(tmp_path, "ingest", str(ARTICLE), "--outlet", "Hanoi Desk", "--json")
+    assert first.returncode == 0, first.stderr
+    reworded = ARTICLE.read_text(encoding="utf-8").replace(
+        "held talks on trade, energy, security and education",
+        "held long talks on trade, energy, security and education",
+    )
+    assert reworded != ARTICLE.read_text(encoding="utf-8")
+    copy = briefbot(tmp_path, "ingest", "-", "--outlet", "Reprint Daily", stdin=reworded.encode())
+    assert copy.returncode == 0, copy.stderr
+    lines = copy.stdout.splitlines()
+    assert lines[0].startswith("Most of it is source hanoi-desk"), copy.stdout
+    assert lines[1].startswith("Hanoi Desk: "), copy.stdout  # not "Reprint Daily"
+    assert "held long talks" in copy.stdout
+    assert "Reprint Daily" not in copy.stdout
