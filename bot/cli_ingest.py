@@ -18,7 +18,7 @@ from briefings.actors import Actor
 if TYPE_CHECKING:
     from bot.core.ingest_args import Meta
 
-COMMANDS = ("ingest", "proposals", "approve", "reject")
+COMMANDS = ("ingest", "proposals", "approve", "reject", "undo")
 ACTOR = Actor.system("cli:operator")
 MAX_STDIN = 6 * 1024 * 1024
 WHAT_TO_INGEST = "give an article's file, a URL, or - for standard input"
@@ -50,6 +50,13 @@ def add_parsers(sub: Any) -> None:
         command.add_argument("ids", nargs="+", help="proposal ids (12, p12, 12-15) or all")
         if name == "approve":
             command.add_argument("--topic", help="publish them in this topic instead")
+    sub.add_parser(
+        "undo",
+        help="take back the shell's latest approval or rejection",
+        description="Undo what `briefbot approve`, `reject` or `ingest --approve` did last, "
+        "as /undo does in a chat for an admin's own changes (the shell is an admin of its own: "
+        "a chat's /undo does not reach the shell's changes).",
+    )
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -66,6 +73,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             return await _ingest(app, args, flags)
         if args.command == "proposals":
             return await _proposals(app, args.json)
+        if args.command == "undo":
+            return await _undo(app)
         return await _decide(app, args)
     finally:
         await app.close()
@@ -278,6 +287,20 @@ async def _proposals(app: Any, as_json: bool) -> int:
     if not items:
         print("No proposals are pending.")
     _print_items(items)
+    return 0
+
+
+async def _undo(app: Any) -> int:
+    from bot.core.core import explain
+    from bot.core.handlers.admin import undone_sentence
+    from briefings.errors import NothingToUndo, UndoConflict
+
+    try:
+        entry = await app.store.points.undo(ACTOR)
+    except (NothingToUndo, UndoConflict) as refused:
+        print(explain(refused), file=sys.stderr)
+        return 1
+    print(undone_sentence(entry))
     return 0
 
 

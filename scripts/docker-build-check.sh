@@ -58,7 +58,7 @@ expect "chat" "$(echo /treaty | docker run --rm -i -v "$volume:/data" "$IMAGE" c
 expect "ingest an HTML page" \
   "$(docker run --rm -i -v "$volume:/data" "$IMAGE" ingest - --dry-run \
     <tests/fixtures/articles/closing/604_factcheck_five_claims.html)" \
-  "^Fact check: Five claims.*dry run"
+  "^FactLens: Fact check: Five claims.*dry run"
 docker volume rm "$volume" >/dev/null
 status=0
 refused=$(docker run --rm "$IMAGE" 2>&1) || status=$?

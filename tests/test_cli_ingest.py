@@ -196,3 +196,19 @@ def test_a_copy_is_shown_as_the_source_it_copies(tmp_path: Path) -> None:
     assert lines[1].startswith("Hanoi Desk: "), copy.stdout  # not "Reprint Daily"
     assert "held long talks" in copy.stdout
     assert "Reprint Daily" not in copy.stdout
+
+
+def test_the_shell_undoes_its_own_approval(tmp_path: Path) -> None:
+    """An approval made with `briefbot approve` is the shell's to take back (a chat's /undo
+    goes by the chat user's own changes)."""
+    done = briefbot(tmp_path, "ingest", str(ARTICLE), "--outlet", "Hanoi Desk", "--json")
+    ids = [p["id"] for p in json.loads(done.stdout)["proposals"]]
+    assert briefbot(tmp_path, "approve", "all").returncode == 0
+    assert "No proposals are pending." in briefbot(tmp_path, "proposals").stdout
+    undone = briefbot(tmp_path, "undo")
+    assert undone.returncode == 0, undone.stderr
+    assert undone.stdout.startswith(f"Undid your approval of {len(ids)} proposals"), undone.stdout
+    pending = json.loads(briefbot(tmp_path, "proposals", "--json").stdout)["proposals"]
+    assert sorted(p["id"] for p in pending) == sorted(ids)
+    nothing = briefbot(tmp_path, "undo")
+    assert (nothing.returncode, nothing.stderr.strip()) == (1, "You have nothing left to undo.")

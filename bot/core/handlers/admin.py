@@ -16,6 +16,7 @@ from bot.core.context import Context
 from bot.core.messages import Item, Reply, Section
 from briefings.actors import Actor
 from briefings.points import APPROVAL
+from briefings.views import AuditView
 
 # "... sources: iria, asianet-0618" at the end, with or without the brackets the usage line
 # shows around it ("[sources: iria]"): people copy what they see.
@@ -85,18 +86,23 @@ async def remove(ctx: Context) -> list[Reply]:
 
 async def undo(ctx: Context) -> list[Reply]:
     entry = await ctx.store.points.undo(ctx.incoming.actor)
+    return [Reply.text(undone_sentence(entry))]
+
+
+def undone_sentence(entry: AuditView) -> str:
+    """What an undo took back, as /undo and `briefbot undo` say it."""
     if entry.entity == APPROVAL:
         after = entry.after or {}
         count = len(after.get("proposals", []))
         if entry.action == "reject":
-            return [Reply.text(texts.counted(texts.UNDO_REJECTION, count=count))]
+            return texts.counted(texts.UNDO_REJECTION, count=count)
         done = texts.counted(texts.UNDO_APPROVAL, count=count)
         removed = after.get("topics_removed", [])
         if removed:
             names = ", ".join(f"/{slug}" for slug in removed)
             done += " " + texts.counted(texts.UNDO_TOPICS_REMOVED, len(removed), names=names)
-        return [Reply.text(done)]
-    return [Reply.text(texts.UNDO_DONE.format(action=entry.action, id=entry.entity_id))]
+        return done
+    return texts.UNDO_DONE.format(action=entry.action, id=entry.entity_id)
 
 
 async def audit(ctx: Context) -> list[Reply]:
