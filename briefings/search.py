@@ -121,6 +121,11 @@ class PostgresIndex:
         # plan that cannot see the query's words: it then scans the whole table (36 ms instead
         # of 6 for a common word). Plan each search for its own words, in this transaction only.
         await conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+        # A word in a tenth of the points: the planner prices reading the whole table (its
+        # pages are few) below the GIN index, but testing every row's document against the
+        # query is what costs: 27 ms by a full scan, 8.5 ms through the index, on 100,000
+        # points. Through the index, always; for this query, in this transaction only.
+        await conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
         rows = await conn.execute(
             text(
                 f"SELECT id FROM point_fts WHERE document @@ {tsquery} "
