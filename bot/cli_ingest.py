@@ -116,23 +116,6 @@ def _flag_meta(args: argparse.Namespace) -> Meta | str:
         return str(bad)
 
 
-def _text_meta(
-    body: bytes, content_type: str | None, filename: str | None
-) -> tuple[Meta, bytes | str]:
-    """A text article's own outlet:, title:, date: and url: lines, read as /ingest reads them
-    after the command, and the article without them. An HTML page names itself: it is left
-    whole. Raises ArticleRejected (empty, binary, too long) or ArgsError (a bad line)."""
-    from bot.core.ingest_args import Meta, read_meta
-    from briefings.ingest.decode import decode, is_html
-    from briefings.ingest.types import ArticleInput
-
-    article = ArticleInput(body, content_type, filename)
-    text = decode(article)
-    if is_html(text, article):
-        return Meta(), body
-    return read_meta(text)
-
-
 def _read_file(path: Path) -> tuple[bytes, str | None, str | None, str | None] | str:
     if path.is_dir():
         return f"{path} is a folder, not a file: {WHAT_TO_INGEST}."
@@ -149,6 +132,7 @@ async def _ingest(app: Any, args: argparse.Namespace, flags: Meta) -> int:
         copy_sentence,
         rejection_sentence,
         run_pipeline,
+        text_meta,
     )
     from bot.core.ingest_args import ArgsError, Meta
     from briefings.errors import ArticleRejected
@@ -164,7 +148,7 @@ async def _ingest(app: Any, args: argparse.Namespace, flags: Meta) -> int:
         # A file or standard input may carry its metadata as a chat message does; a fetched
         # page is left as the chat leaves it.
         lines, article_body = (
-            _text_meta(body, content_type, filename) if url is None else (Meta(), body)
+            text_meta(body, content_type, filename) if url is None else (Meta(), body)
         )
         article = ArticleInput(
             article_body,

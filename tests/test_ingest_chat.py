@@ -128,6 +128,36 @@ async def test_a_reply_and_an_uploaded_file_are_articles_too(core: Core) -> None
     assert proposal_ids(out), out
 
 
+async def test_an_uploaded_text_file_s_own_metadata_lines_count(
+    core: Core, store: BriefingStore
+) -> None:
+    """As when the article is pasted: the file's outlet: and date: lines name the source, and
+    the caption's own lines win over them; a bad line is refused and nothing changes."""
+    document = f"outlet: Hanover Ledger\ndate: 2024-10-25\n\n{RATIFICATION}".encode()
+
+    async def download(limit: int) -> bytes:
+        return document
+
+    upload = Attachment("duma.txt", "text/plain", len(document), download)
+    out = await ask(core, "/ingest title: Duma votes", attachment=upload)
+    assert out.startswith("PROPOSED FROM HANOVER LEDGER"), out
+    (source,) = [s for s in (await store.topics.catalog()).sources if s.outlet == "Hanover Ledger"]
+    assert (source.headline, source.published) == ("Duma votes", dt.date(2024, 10, 25))
+
+    bad = b"date: 2024-13-40\n\n" + RATIFICATION.encode()
+
+    async def download_bad(limit: int) -> bytes:
+        return bad
+
+    counts = await store.row_counts()
+    refused = await ask(
+        core, "/ingest", attachment=Attachment("x.txt", "text/plain", len(bad), download_bad)
+    )
+    assert "date" in refused.lower(), refused
+    assert not proposal_ids(refused)
+    assert await store.row_counts() == counts
+
+
 async def test_a_reply_to_a_shared_link_fetches_the_link(core: Core, store: BriefingStore) -> None:
     out = await ask(core, "/ingest outlet: Duma Watch", replied_text=f"  {LINK}\n")
     assert proposal_ids(out), out

@@ -14,7 +14,7 @@ from bot.core.commands import Command
 from bot.core.context import Context
 from bot.core.fetching import FetchFailed
 from bot.core.handlers.review import review_replies
-from bot.core.ingest_args import ArgsError, IngestArgs, parse_ingest_args
+from bot.core.ingest_args import ArgsError, IngestArgs, Meta, parse_ingest_args, read_meta
 from bot.core.messages import AttachmentTooLarge, AttachmentUnavailable, Reply
 from briefings.errors import ArticleRejected
 from briefings.ingest.limits import MAX_ARTICLE_CHARS, MAX_DOCUMENT_BYTES
@@ -69,6 +69,42 @@ def _input(
     )
 
 
+def text_meta(
+    body: bytes, content_type: str | None, filename: str | None
+) -> tuple[Meta, bytes | str]:
+    """A text article's own outlet:, title:, date: and url: lines, read as /ingest reads them
+    after the command, and the article without them. An HTML page names itself: it is left
+    whole. Raises ArticleRejected (empty, binary, too long) or ArgsError (a bad line)."""
+    from briefings.ingest.decode import decode, is_html
+
+    article = ArticleInput(body, content_type, filename)
+    text = decode(article)
+    if is_html(text, article):
+        return Meta(), body
+    return read_meta(text)
+
+
+def _with_file_meta(
+    args: IngestArgs, body: bytes, content_type: str | None, filename: str | None
+) -> ArticleInput | Reply:
+    """An uploaded text file read like a pasted article: its own metadata lines count, and
+    what the caption says wins over them."""
+    try:
+        found, article = text_meta(body, content_type, filename)
+    except ArgsError as bad:
+        return Reply.text(str(bad), tone="error")
+    except ArticleRejected as rejected:
+        return Reply.text(rejection_sentence(rejected), tone="error")
+    merged = dataclasses.replace(
+        args,
+        outlet=args.outlet or found.outlet,
+        title=args.title or found.title,
+        published=args.published or found.published,
+        url=args.url or found.url,
+    )
+    return _input(merged, article, content_type, filename)
+
+
 async def _article(ctx: Context, args: IngestArgs) -> ArticleInput | Reply:
     """Where the article is: an uploaded file, a link, the message itself, or the message it
     replies to, in that order. A Reply when there is none or it cannot be had."""
@@ -82,7 +118,7 @@ async def _article(ctx: Context, args: IngestArgs) -> ArticleInput | Reply:
             return Reply.text(texts.INGEST_REJECTED["too_large"], tone="error")
         except AttachmentUnavailable:
             return Reply.text(texts.INGEST_NO_FILE, tone="error")
-        return _input(args, body, attachment.content_type, attachment.filename)
+        return _with_file_meta(args, body, attachment.content_type, attachment.filename)
     if args.link is not None:
         if ctx.fetch_url is None:
             return Reply.text(texts.INGEST_NO_FETCH, tone="error")
