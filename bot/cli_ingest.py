@@ -134,7 +134,7 @@ async def _ingest(app: Any, args: argparse.Namespace, flags: Meta) -> int:
         run_pipeline,
         text_meta,
     )
-    from bot.core.ingest_args import ArgsError, Meta
+    from bot.core.ingest_args import ArgsError, Meta, first_given
     from briefings.errors import ArticleRejected
     from briefings.ingest.types import ArticleInput
 
@@ -150,14 +150,15 @@ async def _ingest(app: Any, args: argparse.Namespace, flags: Meta) -> int:
         lines, article_body = (
             text_meta(body, content_type, filename) if url is None else (Meta(), body)
         )
+        meta = first_given(flags, lines)  # the command line wins over the file
         article = ArticleInput(
             article_body,
             content_type,
             filename,
-            url=flags.url or lines.url or url,  # the command line wins over the file
-            title=flags.title or lines.title,
-            outlet=flags.outlet or lines.outlet,
-            published=flags.published or lines.published,
+            url=meta.url or url,
+            title=meta.title,
+            outlet=meta.outlet,
+            published=meta.published,
         )
         result = await run_pipeline(store, article, app.core.reserved_names)
     except ArticleRejected as rejected:

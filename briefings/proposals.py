@@ -496,7 +496,11 @@ class ProposalStore:
                 # The point it repeats, unless an admin chose a topic for it.
                 repeated = proposal.corroborates if override is None else None
                 cited = await self._cite(session, proposal, actor) if repeated is not None else []
-                if repeated is not None and not cited and not await _removed(session, repeated):
+                # Not cited: the point it repeats was removed, or it cites the article already.
+                gone = None
+                if repeated is not None and not cited and await _removed(session, repeated):
+                    gone = repeated
+                if repeated is not None and not cited and gone is None:
                     # Its point cites the article already: another of the article's statements
                     # said the same and was approved first. Nothing to add, least of all a copy
                     # of the point; no link either, so undoing this approval keeps that one's.
@@ -519,8 +523,8 @@ class ProposalStore:
                     published.append(point.id)
                     if meant is not None:
                         refiled.append((point.id, target.slug, meant))
-                    if repeated is not None and await _removed(session, repeated):
-                        unfolded.append((point.id, repeated))
+                    if gone is not None:
+                        unfolded.append((point.id, gone))
                     if override is None and proposal.corroborates is None:
                         # Something new that also repeats a point: that point cites it too.
                         cited = await self._cite(session, proposal, actor)

@@ -51,6 +51,18 @@ class IngestArgs:
     url: str | None = None  # where the article is from, when the text was pasted
 
 
+def first_given(given: Meta | IngestArgs, found: Meta) -> Meta:
+    """`given`'s outlet, title, date and url, each where it has one, else `found`'s: what an
+    admin gave (a caption, a command-line flag) wins over the article's own lines. Shared by
+    /ingest of an uploaded file and `briefbot ingest`."""
+    return Meta(
+        outlet=given.outlet or found.outlet,
+        title=given.title or found.title,
+        published=given.published or found.published,
+        url=given.url or found.url,
+    )
+
+
 def meta_value(key: str, raw: str) -> str | None:
     """One metadata value (outlet, title, date or url) as it will be stored: cleaned like any
     stored text, then refused (ArgsError) when it is longer than its column or, for a url, not

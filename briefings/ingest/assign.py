@@ -161,9 +161,8 @@ def article_topic(units: Sequence[Unit], taken: set[str]) -> NewTopic:
     for term, count in counts.most_common():
         if count < 2:  # no word runs through it: named as a single proposal's topic is
             break
-        slug = _slug(surface.get(term, term))
-        if len(slug) > 3 and slug not in taken:
-            return NewTopic(slug=slug, title=slug.capitalize())
+        if named := _named_by({term}, surface.get(term, term), taken):
+            return named
     return suggest_topic(units[0], taken)
 
 

@@ -14,7 +14,14 @@ from bot.core.commands import Command
 from bot.core.context import Context
 from bot.core.fetching import FetchFailed
 from bot.core.handlers.review import review_replies
-from bot.core.ingest_args import ArgsError, IngestArgs, Meta, parse_ingest_args, read_meta
+from bot.core.ingest_args import (
+    ArgsError,
+    IngestArgs,
+    Meta,
+    first_given,
+    parse_ingest_args,
+    read_meta,
+)
 from bot.core.messages import AttachmentTooLarge, AttachmentUnavailable, Reply
 from briefings.errors import ArticleRejected
 from briefings.ingest.limits import MAX_ARTICLE_CHARS, MAX_DOCUMENT_BYTES
@@ -52,7 +59,7 @@ _DOCS: dict[str, tuple[int, tuple[TopicDoc, ...]]] = {}
 
 
 def _input(
-    args: IngestArgs,
+    args: IngestArgs | Meta,
     body: str | bytes,
     content_type: str | None = None,
     filename: str | None = None,
@@ -95,14 +102,7 @@ def _with_file_meta(
         return Reply.text(str(bad), tone="error")
     except ArticleRejected as rejected:
         return Reply.text(rejection_sentence(rejected), tone="error")
-    merged = dataclasses.replace(
-        args,
-        outlet=args.outlet or found.outlet,
-        title=args.title or found.title,
-        published=args.published or found.published,
-        url=args.url or found.url,
-    )
-    return _input(merged, article, content_type, filename)
+    return _input(first_given(args, found), article, content_type, filename)
 
 
 async def _article(ctx: Context, args: IngestArgs) -> ArticleInput | Reply:
